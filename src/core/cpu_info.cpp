@@ -1,0 +1,1 @@
+// Filled in by the CLI work (CPU model and features).

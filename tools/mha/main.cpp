@@ -1,0 +1,3 @@
+#include <cstdio>
+#include "mha/version.hpp"
+int main() { std::printf("mha %s\n", MHA_VERSION_STRING); }
