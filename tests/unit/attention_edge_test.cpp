@@ -1,0 +1,209 @@
+// Edge cases of mha::attention that random configurations rarely hit exactly: fully masked rows,
+// NaN behind masks, mask polarity, layouts, short masks, cache alignment, thread invariance.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "mha/attention.hpp"
+#include "mha/reference.hpp"
+#include "mha/threads.hpp"
+#include "unit/random_inputs.hpp"
+
+namespace {
+
+using namespace mha;
+namespace mt = mha::testing;
+
+Tensor bools(const Shape& shape, std::initializer_list<int> values) {
+  Tensor t(DType::boolean, shape);
+  int i = 0;
+  for (int v : values) t.data_as<std::uint8_t>()[i++] = static_cast<std::uint8_t>(v);
+  return t;
+}
+
+void expect_all_finite(const Tensor& t) {
+  const Tensor d = Tensor::copy_of(t, DType::f64);
+  for (std::int64_t i = 0; i < d.numel(); ++i) ASSERT_TRUE(std::isfinite(d.data_as<double>()[i])) << "element " << i;
+}
+
+double max_diff(const TensorView& a, const TensorView& b) {
+  const Tensor x = Tensor::copy_of(a, DType::f64), y = Tensor::copy_of(b, DType::f64);
+  double m = 0.0;
+  for (std::int64_t i = 0; i < x.numel(); ++i) m = std::max(m, std::abs(x.data_as<double>()[i] - y.data_as<double>()[i]));
+  return m;
+}
+
+TEST(AttentionEdge, FullyMaskedRowsGiveZerosNotNaN) {
+  std::mt19937_64 rng(1);
+  Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, 3, 4}), k = mt::random_tensor(rng, DType::f32, {1, 2, 5, 4}),
+         v = mt::random_tensor(rng, DType::f32, {1, 2, 5, 4});
+  // Row 1 keeps nothing (bool), row 2 is all -inf (additive): both must give y = 0, p = 0.
+  Tensor keep = bools({3, 5}, {1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1});
+  Tensor add(DType::f32, {3, 5});
+  for (int j = 0; j < 5; ++j) add.data_as<float>()[10 + j] = -INFINITY;
+  for (const Mask& m : {Mask::keep(keep), Mask::additive(add)}) {
+    AttentionOptions opt;
+    opt.qk_output_mode = QkOutput::probabilities;
+    auto r = attention({q, k, v, m}, opt, {.qk_output = true});
+    expect_all_finite(r.y);
+    expect_all_finite(r.qk_output);
+    const int masked_row = m.kind() == MaskKind::keep ? 1 : 2;
+    for (int h = 0; h < 2; ++h) {
+      for (int d = 0; d < 4; ++d) EXPECT_EQ(r.y.view().get({0, h, masked_row, d}), 0.0);
+      for (int j = 0; j < 5; ++j) EXPECT_EQ(r.qk_output.view().get({0, h, masked_row, j}), 0.0);
+    }
+  }
+}
+
+TEST(AttentionEdge, NegativeCausalOffsetMasksLeadingRows) {
+  // nonpad = 2 with Sq = 4: offset -2, so queries 0 and 1 see no key (ONNX: zero rows).
+  std::mt19937_64 rng(2);
+  Tensor q = mt::random_tensor(rng, DType::f32, {1, 1, 4, 8}), k = mt::random_tensor(rng, DType::f32, {1, 1, 4, 8}),
+         v = mt::random_tensor(rng, DType::f32, {1, 1, 4, 8});
+  Tensor nonpad(DType::i64, {1});
+  nonpad.data_as<std::int64_t>()[0] = 2;
+  AttentionInputs in{q, k, v};
+  in.nonpad_kv_seqlen = nonpad;
+  AttentionOptions opt;
+  opt.is_causal = true;
+  auto r = attention(in, opt);
+  for (int d = 0; d < 8; ++d) {
+    EXPECT_EQ(r.y.view().get({0, 0, 0, d}), 0.0);
+    EXPECT_EQ(r.y.view().get({0, 0, 1, d}), 0.0);
+  }
+  // Query 3 sits at position 1: it sees keys 0 and 1.
+  EXPECT_LT(max_diff(r.y, reference::attention(in, opt).y), 1e-5);
+  EXPECT_NE(r.y.view().get({0, 0, 3, 0}), 0.0);
+}
+
+TEST(AttentionEdge, NaNBehindEveryKindOfMaskNeverLeaks) {
+  std::mt19937_64 rng(3);
+  const std::int64_t Sq = 4, T = 10;
+  Tensor q = mt::random_tensor(rng, DType::f32, {1, 1, Sq, 8});
+  Tensor k = mt::random_tensor(rng, DType::f32, {1, 1, T, 8}), v = mt::random_tensor(rng, DType::f32, {1, 1, T, 8});
+  Tensor k_clean = k, v_clean = v;
+  // Key 9: beyond nonpad. Key 8: beyond the (short) mask. Key 0: removed by the bool mask.
+  // Keys > p: causal. Keys < p - 2: window. Poison them all.
+  Tensor nonpad(DType::i64, {1});
+  nonpad.data_as<std::int64_t>()[0] = 9;
+  Tensor keep(DType::boolean, {Sq, 8});
+  for (int i = 0; i < Sq * 8; ++i) keep.data_as<std::uint8_t>()[i] = (i % 8) != 0;
+  AttentionInputs in{q, k, v, Mask::keep(keep)};
+  in.nonpad_kv_seqlen = nonpad;
+  AttentionOptions opt;
+  opt.is_causal = true;
+  opt.left_window = 2;
+  // Which keys does any query keep? offset = 9 - 4 = 5, positions 5..8, window [p-2, p].
+  std::vector<bool> used(T, false);
+  for (std::int64_t i = 0; i < Sq; ++i)
+    for (std::int64_t j = std::max<std::int64_t>(0, i + 5 - 2); j <= i + 5 && j < 8; ++j) used[j] = j != 0;
+  for (std::int64_t j = 0; j < T; ++j)
+    if (!used[j])
+      for (int d = 0; d < 8; ++d) {
+        k.view().set({0, 0, j, d}, NAN);
+        v.view().set({0, 0, j, d}, NAN);
+      }
+  auto r = attention(in, opt);
+  expect_all_finite(r.y);
+  AttentionInputs clean = in;
+  clean.key = k_clean;
+  clean.value = v_clean;
+  EXPECT_LT(max_diff(r.y, reference::attention(clean, opt).y), 1e-5);
+}
+
+TEST(AttentionEdge, KeepAndDropAreComplementsAndAdditiveMatches) {
+  std::mt19937_64 rng(4);
+  Tensor q = mt::random_tensor(rng, DType::f32, {2, 3, 5, 8}), k = mt::random_tensor(rng, DType::f32, {2, 3, 7, 8}),
+         v = mt::random_tensor(rng, DType::f32, {2, 3, 7, 8});
+  Tensor keep(DType::boolean, {2, 1, 5, 7}), drop(DType::boolean, {2, 1, 5, 7}), add(DType::f32, {2, 1, 5, 7});
+  for (std::int64_t i = 0; i < keep.numel(); ++i) {
+    const bool kept = (rng() % 4) != 0;
+    keep.data_as<std::uint8_t>()[i] = kept;
+    drop.data_as<std::uint8_t>()[i] = !kept;
+    add.data_as<float>()[i] = kept ? 0.0f : -INFINITY;
+  }
+  const Tensor a = attention({q, k, v, Mask::keep(keep)}).y;
+  const Tensor b = attention({q, k, v, Mask::drop(drop)}).y;
+  const Tensor c = attention({q, k, v, Mask::additive(add)}).y;
+  EXPECT_EQ(max_diff(a, b), 0.0);
+  EXPECT_EQ(max_diff(a, c), 0.0);
+}
+
+TEST(AttentionEdge, ThreeAndFourDimensionalLayoutsAgree) {
+  std::mt19937_64 rng(5);
+  const std::int64_t B = 2, Hq = 4, Hkv = 2, Sq = 3, Skv = 6, D = 5, Dv = 7;
+  Tensor q3 = mt::random_tensor(rng, DType::f32, {B, Sq, Hq * D}), k3 = mt::random_tensor(rng, DType::f32, {B, Skv, Hkv * D}),
+         v3 = mt::random_tensor(rng, DType::f32, {B, Skv, Hkv * Dv});
+  // The same numbers as [B, H, S, D]: transpose copies.
+  auto to4 = [](const Tensor& t, std::int64_t H) {
+    const std::int64_t d = t.size(2) / H;
+    return Tensor::copy_of(t.view().reshaped({t.size(0), t.size(1), H, d}).permuted({0, 2, 1, 3}));
+  };
+  AttentionOptions o3;
+  o3.q_num_heads = Hq;
+  o3.kv_num_heads = Hkv;
+  o3.is_causal = true;
+  const Tensor y3 = attention({q3, k3, v3}, o3).y;  // [B, Sq, Hq·Dv]
+  AttentionOptions o4;
+  o4.is_causal = true;
+  const Tensor y4 = attention({to4(q3, Hq), to4(k3, Hkv), to4(v3, Hkv)}, o4).y;  // [B, Hq, Sq, Dv]
+  ASSERT_EQ(y3.shape(), (Shape{B, Sq, Hq * Dv}));
+  EXPECT_EQ(max_diff(to4(y3, Hq), y4), 0.0);
+}
+
+TEST(AttentionEdge, ShortMaskIsPaddedWithMaskedOut) {
+  std::mt19937_64 rng(6);
+  Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, 3, 4}), k = mt::random_tensor(rng, DType::f32, {1, 2, 6, 4}),
+         v = mt::random_tensor(rng, DType::f32, {1, 2, 6, 4});
+  Tensor short_mask = mt::random_tensor(rng, DType::f32, {3, 4});
+  Tensor full(DType::f32, {3, 6});
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 6; ++j) full.view().set({i, j}, j < 4 ? short_mask.view().get({i, j}) : -INFINITY);
+  EXPECT_EQ(max_diff(attention({q, k, v, Mask::additive(short_mask)}).y, attention({q, k, v, Mask::additive(full)}).y), 0.0);
+}
+
+TEST(AttentionEdge, PastCacheAlignsCausalBottomRightAndFillsPresent) {
+  std::mt19937_64 rng(7);
+  Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, 1, 8});  // decode: one new token
+  Tensor k = mt::random_tensor(rng, DType::f32, {1, 2, 1, 8}), v = mt::random_tensor(rng, DType::f32, {1, 2, 1, 8});
+  Tensor pk = mt::random_tensor(rng, DType::f32, {1, 2, 5, 8}), pv = mt::random_tensor(rng, DType::f32, {1, 2, 5, 8});
+  AttentionInputs in{q, k, v};
+  in.past_key = pk;
+  in.past_value = pv;
+  AttentionOptions causal;
+  causal.is_causal = true;
+  auto r = attention(in, causal, {.present = true});
+  // Bottom-right: the single query sits at position 5 and sees all 6 keys, so causal changes nothing.
+  EXPECT_EQ(max_diff(r.y, attention(in, {}).y), 0.0);
+  ASSERT_EQ(r.present_key.shape(), (Shape{1, 2, 6, 8}));
+  for (int h = 0; h < 2; ++h)
+    for (int d = 0; d < 8; ++d) {
+      EXPECT_EQ(r.present_key.view().get({0, h, 2, d}), pk.view().get({0, h, 2, d}));
+      EXPECT_EQ(r.present_key.view().get({0, h, 5, d}), k.view().get({0, h, 0, d}));
+      EXPECT_EQ(r.present_value.view().get({0, h, 5, d}), v.view().get({0, h, 0, d}));
+    }
+}
+
+TEST(AttentionEdge, ResultsDoNotDependOnThreadCount) {
+  std::mt19937_64 rng(8);
+  Tensor q = mt::random_tensor(rng, DType::f32, {2, 4, 33, 16}), k = mt::random_tensor(rng, DType::f32, {2, 4, 40, 16}),
+         v = mt::random_tensor(rng, DType::f32, {2, 4, 40, 16});
+  const int saved = num_threads();
+  set_num_threads(1);
+  const Tensor one = attention({q, k, v}).y;
+  set_num_threads(2);
+  const Tensor two = attention({q, k, v}).y;
+  set_num_threads(saved);
+  EXPECT_EQ(max_diff(one, two), 0.0);
+}
+
+TEST(AttentionEdge, EmptyKeysGiveZeroOutput) {
+  Tensor q(DType::f32, {1, 1, 2, 4}), k(DType::f32, {1, 1, 0, 4}), v(DType::f32, {1, 1, 0, 3});
+  q.data_as<float>()[0] = 1.0f;
+  auto r = attention({q, k, v});
+  ASSERT_EQ(r.y.shape(), (Shape{1, 1, 2, 3}));
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(r.y.data_as<float>()[i], 0.0f);
+}
+
+}  // namespace
