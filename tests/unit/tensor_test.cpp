@@ -1,0 +1,100 @@
+// Tensors, views and the 16-bit float conversions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "mha/error.hpp"
+#include "mha/tensor.hpp"
+#include "mha/threads.hpp"
+
+namespace {
+
+using namespace mha;
+
+float bits_to_float(std::uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+TEST(DTypeConversion, EveryF16ValueRoundTripsThroughF32) {
+  for (std::uint32_t h = 0; h < 65536; ++h) {
+    const float f = f16_to_f32(static_cast<std::uint16_t>(h));
+    if (std::isnan(f)) {
+      EXPECT_TRUE(std::isnan(f16_to_f32(f32_to_f16(f))));
+      continue;
+    }
+    ASSERT_EQ(f32_to_f16(f), h) << "f16 bits " << h << " -> " << f;
+  }
+}
+
+TEST(DTypeConversion, F16RoundsToNearestEven) {
+  EXPECT_EQ(f16_to_f32(f32_to_f16(1.0f + std::ldexp(1.0f, -11))), 1.0f);  // tie -> even (1.0)
+  EXPECT_EQ(f16_to_f32(f32_to_f16(1.0f + 3 * std::ldexp(1.0f, -11))), 1.0f + std::ldexp(1.0f, -9));  // tie -> even
+  EXPECT_EQ(f16_to_f32(f32_to_f16(65504.0f)), 65504.0f);  // largest finite
+  EXPECT_EQ(f16_to_f32(f32_to_f16(65519.0f)), 65504.0f);
+  EXPECT_TRUE(std::isinf(f16_to_f32(f32_to_f16(65520.0f))));  // rounds to inf
+  EXPECT_EQ(f16_to_f32(f32_to_f16(std::ldexp(1.0f, -24))), std::ldexp(1.0f, -24));  // smallest subnormal
+  EXPECT_EQ(f16_to_f32(f32_to_f16(std::ldexp(1.0f, -25))), 0.0f);  // half of it: tie -> even (0)
+  EXPECT_EQ(f16_to_f32(f32_to_f16(std::ldexp(1.5f, -25))), std::ldexp(1.0f, -24));
+  EXPECT_EQ(f16_to_f32(f32_to_f16(-2.0f)), -2.0f);
+  EXPECT_TRUE(std::signbit(f16_to_f32(f32_to_f16(-0.0f))));
+}
+
+TEST(DTypeConversion, Bf16RoundsToNearestEvenAndKeepsNaN) {
+  EXPECT_EQ(bf16_to_f32(f32_to_bf16(bits_to_float(0x3f808000u))), bits_to_float(0x3f800000u));  // tie -> even
+  EXPECT_EQ(bf16_to_f32(f32_to_bf16(bits_to_float(0x3f818000u))), bits_to_float(0x3f820000u));  // tie -> even
+  EXPECT_EQ(bf16_to_f32(f32_to_bf16(bits_to_float(0x3f808001u))), bits_to_float(0x3f810000u));  // above tie
+  EXPECT_TRUE(std::isnan(bf16_to_f32(f32_to_bf16(std::numeric_limits<float>::quiet_NaN()))));
+  EXPECT_TRUE(std::isnan(bf16_to_f32(f32_to_bf16(bits_to_float(0x7f800001u)))));  // signalling NaN stays NaN
+  EXPECT_TRUE(std::isinf(bf16_to_f32(f32_to_bf16(std::numeric_limits<float>::infinity()))));
+  for (std::uint32_t b = 0; b < 65536; ++b) {
+    const float f = bf16_to_f32(static_cast<std::uint16_t>(b));
+    if (!std::isnan(f)) ASSERT_EQ(f32_to_bf16(f), b);
+  }
+}
+
+TEST(Tensor, IsZeroedAlignedAndDeepCopied) {
+  Tensor t(DType::f32, {3, 5});
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(t.data()) % 64, 0u);
+  for (std::int64_t i = 0; i < t.numel(); ++i) EXPECT_EQ(t.data_as<float>()[i], 0.0f);
+  t.data_as<float>()[7] = 3.0f;
+  Tensor c = t;
+  c.data_as<float>()[7] = 4.0f;
+  EXPECT_EQ(t.data_as<float>()[7], 3.0f);
+  EXPECT_EQ(c.view().get({1, 2}), 4.0);
+  EXPECT_TRUE(Tensor(DType::f32, {0, 4}).defined());
+}
+
+TEST(Tensor, ViewsReshapePermuteAndCheckBounds) {
+  Tensor t(DType::f32, {2, 3, 4});
+  for (int i = 0; i < 24; ++i) t.data_as<float>()[i] = static_cast<float>(i);
+  const TensorView p = t.view().permuted({2, 0, 1});  // [4, 2, 3]
+  EXPECT_EQ(p.shape(), (Shape{4, 2, 3}));
+  EXPECT_EQ(p.get({3, 1, 2}), t.view().get({1, 2, 3}));
+  EXPECT_FALSE(p.is_contiguous());
+  EXPECT_THROW((void)p.reshaped({24}), Error);
+  EXPECT_EQ(t.view().reshaped({6, 4}).get({5, 3}), 23.0);
+  EXPECT_THROW((void)t.view().reshaped({5, 5}), Error);
+  EXPECT_THROW((void)t.view().permuted({0, 0, 1}), Error);
+  EXPECT_THROW((void)t.view().get({2, 0, 0}), Error);
+  EXPECT_THROW((void)t.view().get({0, 0}), Error);
+  EXPECT_THROW(TensorView(t.data(), DType::f32, {2, 3}, {3, -1}), Error);
+  EXPECT_THROW(TensorView(nullptr, DType::f32, {2, 3}), Error);
+  // A strided copy converts dtypes on the way.
+  const Tensor h = Tensor::copy_of(p, DType::f16);
+  EXPECT_EQ(h.view().get({3, 1, 2}), 23.0);
+}
+
+TEST(Threads, SettingIsValidated) {
+  const int saved = num_threads();
+  EXPECT_GE(saved, 1);
+  EXPECT_THROW(set_num_threads(0), Error);
+  set_num_threads(3);
+  EXPECT_EQ(num_threads(), 3);
+  set_num_threads(saved);
+}
+
+}  // namespace
