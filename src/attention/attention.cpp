@@ -35,25 +35,21 @@ void attention(const AttentionInputs& in, const AttentionOptions& opt, const Att
 
   // Keys and values the kernel reads: the inputs themselves without a cache, else
   // concat(past, new) — written to present_* when asked for, to a scratch tensor otherwise.
-  TensorView k = plan.k, v = plan.v;
-  Tensor k_scratch, v_scratch;
   const bool cache = plan.past_key.defined();
-  if (out.present_key.defined()) {
-    concat_sequence(plan.past_key, plan.k, out.present_key);
-    if (cache) k = out.present_key;
-  } else if (cache) {
-    k_scratch = Tensor(plan.k.dtype(), plan.shapes.present_key);
-    concat_sequence(plan.past_key, plan.k, k_scratch);
-    k = k_scratch;
-  }
-  if (out.present_value.defined()) {
-    concat_sequence(plan.past_value, plan.v, out.present_value);
-    if (cache) v = out.present_value;
-  } else if (cache) {
-    v_scratch = Tensor(plan.v.dtype(), plan.shapes.present_value);
-    concat_sequence(plan.past_value, plan.v, v_scratch);
-    v = v_scratch;
-  }
+  auto kernel_source = [&](const TensorView& past, const TensorView& cur, const TensorView& present,
+                           const Shape& shape, Tensor& scratch) -> TensorView {
+    if (present.defined()) {
+      concat_sequence(past, cur, present);
+      return cache ? present : cur;
+    }
+    if (!cache) return cur;
+    scratch = Tensor(cur.dtype(), shape);
+    concat_sequence(past, cur, scratch);
+    return scratch;
+  };
+  Tensor k_scratch, v_scratch;
+  const TensorView k = kernel_source(plan.past_key, plan.k, out.present_key, plan.shapes.present_key, k_scratch);
+  const TensorView v = kernel_source(plan.past_value, plan.v, out.present_value, plan.shapes.present_value, v_scratch);
 
   detail::AttentionParams p;
   p.B = plan.B;
