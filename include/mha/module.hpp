@@ -20,6 +20,10 @@
 //   is_causal: applies the top-left causal mask (key j > query i removed) on top of attn_mask.
 //              torch requires attn_mask to be that causal mask when is_causal is set; mha accepts
 //              it alone too, and the result is the same whenever torch's hint is truthful.
+//              With add_bias_kv/add_zero_attn the appended keys stay visible to every query —
+//              torch's answer with need_weights=True; torch 2.x's need_weights=False path hides
+//              them from early queries (it drops the padded mask for SDPA's is_causal), so
+//              torch disagrees with itself there and mha follows the need_weights=True result.
 //   Fully masked rows give zeros (torch gives NaN).
 //
 // Weights returned with need_weights: [N, L, S] averaged over heads or [N, H, L, S] per head
