@@ -38,7 +38,8 @@ struct Dropout {
 
 // Step 4, weigh: softmax of scores + bias over the kept keys (bias > -inf; removed keys are
 // never read, so NaN there cannot leak), optional dropout, then the weighted sum of v.
-// scores/bias [B, Hq, Sq, T], v [B, Hkv, T, Dv]. A row with no kept key: zeros.
+// scores/bias [B, Hq, Sq, T] f64 (as score/attention_bias return; an absent bias keeps every
+// key), v [B, Hkv, T, Dv] any dtype. A row with no kept key: zeros.
 struct Weighed {
   Tensor probabilities;  // [B, Hq, Sq, T]
   Tensor heads;          // [B, Hq, Sq, Dv]
@@ -46,10 +47,10 @@ struct Weighed {
 Weighed weigh(const Tensor& scores, const Tensor& bias, const TensorView& v,
               std::optional<Dropout> dropout = std::nullopt);
 
-// Step 5, concat: [B, H, S, Dv] → [B, S, H·Dv].
+// Step 5, concat: [B, H, S, Dv] f64 (as weigh returns) → [B, S, H·Dv].
 Tensor concat(const Tensor& heads);
 
-// Step 6, output: x [B, S, E] · wᵀ (w [Eout, E]) + b ([Eout] or absent) → [B, S, Eout].
+// Step 6, output: x [B, S, E] f64 (as concat returns) · wᵀ (w [Eout, E]) + b ([Eout] or absent) → [B, S, Eout].
 Tensor output(const Tensor& x, const TensorView& w, const TensorView& b);
 
 // The additive bias [B, Hq, Sq, T] (0 or a finite mask value where kept, -inf where removed)

@@ -76,13 +76,30 @@ Tensor softcap(const Tensor& scores, double cap) {
   return out;
 }
 
+namespace {
+
+// The steps after `score` work on the f64 tensors that the steps before them return.
+void require_f64(const Tensor& t, const char* where, const char* arg, int rank) {
+  if (!t.defined() || t.dtype() != DType::f64 || t.rank() != rank)
+    throw Error(where, arg, "an f64 tensor of rank " + std::to_string(rank) + " (as the previous step returns)",
+                t.defined() ? std::string(dtype_name(t.dtype())) + " " + t.shape().str() : "an absent tensor");
+}
+
+}  // namespace
+
 Weighed weigh(const Tensor& scores, const Tensor& bias, const TensorView& v, std::optional<Dropout> dropout) {
+  require_f64(scores, "mha::reference::weigh", "scores", 4);
+  Tensor no_bias;
+  if (!bias.defined()) no_bias = Tensor(DType::f64, scores.shape());  // absent: every key kept
+  else require_f64(bias, "mha::reference::weigh", "bias", 4);
+  if (bias.defined() && !(bias.shape() == scores.shape()))
+    throw Error("mha::reference::weigh", "bias", "shape " + scores.shape().str(), "shape " + bias.shape().str());
   const Shape& sh = scores.shape();
   const std::int64_t B = sh[0], Hq = sh[1], Sq = sh[2], T = sh[3];
   const std::int64_t Hkv = v.size(1), Dv = v.size(3);
   Weighed w{Tensor(DType::f64, sh), Tensor(DType::f64, Shape{B, Hq, Sq, Dv})};
   const double* sc = scores.data_as<double>();
-  const double* bi = bias.data_as<double>();
+  const double* bi = bias.defined() ? bias.data_as<double>() : no_bias.data_as<double>();
   double* p = w.probabilities.data_as<double>();
   double* out = w.heads.data_as<double>();
   for (std::int64_t b = 0; b < B; ++b)
@@ -122,6 +139,7 @@ Weighed weigh(const Tensor& scores, const Tensor& bias, const TensorView& v, std
 }
 
 Tensor concat(const Tensor& heads) {
+  require_f64(heads, "mha::reference::concat", "heads", 4);
   const Shape& sh = heads.shape();  // [B, H, S, Dv]
   const std::int64_t B = sh[0], H = sh[1], S = sh[2], Dv = sh[3];
   Tensor out(DType::f64, Shape{B, S, H * Dv});  // [B, S, H·Dv]
@@ -135,6 +153,7 @@ Tensor concat(const Tensor& heads) {
 }
 
 Tensor output(const Tensor& x, const TensorView& w, const TensorView& b) {
+  require_f64(x, "mha::reference::output", "x", 3);
   const std::int64_t B = x.size(0), S = x.size(1), E = x.size(2), Eout = w.size(0);
   Tensor y(DType::f64, Shape{B, S, Eout});  // [B, S, Eout]
   const double* xi = x.data_as<double>();
