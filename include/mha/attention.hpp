@@ -56,7 +56,7 @@ struct AttentionOptions {
   std::int64_t q_num_heads = 0;   // required for 3-D inputs; must be 0 for 4-D inputs
   std::int64_t kv_num_heads = 0;  // required for 3-D inputs; must be 0 for 4-D inputs
   bool is_causal = false;
-  std::optional<float> scale;     // default 1/sqrt(D); must be finite (ONNX: the attribute)
+  std::optional<float> scale{};   // default 1/sqrt(D); must be finite (ONNX: the attribute)
   float softcap = 0.0f;           // 0 = none; must be >= 0 and finite
   std::int64_t left_window = -1;  // -1 = unbounded, else >= 0
   std::int64_t right_window = -1;
@@ -64,22 +64,22 @@ struct AttentionOptions {
 };
 
 struct AttentionInputs {
-  TensorView query, key, value;
-  Mask mask;
-  TensorView past_key, past_value;  // absent = no past cache
-  TensorView nonpad_kv_seqlen;      // absent = all keys valid
+  TensorView query{}, key{}, value{};
+  Mask mask{};
+  TensorView past_key{}, past_value{};  // absent = no past cache
+  TensorView nonpad_kv_seqlen{};        // absent = all keys valid
 };
 
 // Caller-provided outputs. `y` is required; an absent view means "not requested".
 // Each given output must have exactly the shape documented above (any dtype among the floating
 // ones, any non-negative strides). On error nothing is written.
 struct AttentionOutputs {
-  TensorView y, present_key, present_value, qk_output;
+  TensorView y{}, present_key{}, present_value{}, qk_output{};
 };
 
 // The shapes of all four outputs for these inputs; validates the inputs (throws mha::Error).
 struct AttentionShapes {
-  Shape y, present_key, present_value, qk_output;
+  Shape y{}, present_key{}, present_value{}, qk_output{};
 };
 AttentionShapes attention_shapes(const AttentionInputs& in, const AttentionOptions& opt = {});
 
@@ -92,7 +92,7 @@ struct AttentionRequest {
   bool qk_output = false;  // return qk_output (mode from options)
 };
 struct AttentionResult {
-  Tensor y, present_key, present_value, qk_output;
+  Tensor y{}, present_key{}, present_value{}, qk_output{};
 };
 AttentionResult attention(const AttentionInputs& in, const AttentionOptions& opt = {},
                           AttentionRequest request = {});

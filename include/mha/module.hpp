@@ -56,19 +56,19 @@ struct MultiHeadAttentionOptions {
 };
 
 struct ForwardOptions {
-  Mask key_padding_mask;
+  Mask key_padding_mask{};
   bool need_weights = true;
-  Mask attn_mask;
+  Mask attn_mask{};
   bool average_attn_weights = true;
   bool is_causal = false;
   // Training-mode dropout draws from this stream when given; otherwise from a stream derived
   // from the module seed and a per-module call counter. Same stream, same inputs: same result.
-  std::optional<std::uint64_t> dropout_seed;
+  std::optional<std::uint64_t> dropout_seed{};
 };
 
 struct MultiHeadAttentionOutput {
-  Tensor output;   // [N, L, E] / [L, N, E] / [L, E]
-  Tensor weights;  // absent unless need_weights
+  Tensor output{};   // [N, L, E] / [L, N, E] / [L, E]
+  Tensor weights{};  // absent unless need_weights
 };
 
 class MultiHeadAttention {
