@@ -97,7 +97,7 @@ void print_banner() {
   std::cout << rule << "\n"
             << "  TOY MODEL: random weights and hashed word vectors, not a trained model.\n"
             << "  The shapes and the arithmetic are real; which word attends to which means\n"
-            << "  nothing yet. The real all-MiniLM-L6-v2 model comes with the model issue.\n"
+            << "  nothing yet. The pretrained all-MiniLM-L6-v2 model will replace it.\n"
             << rule << "\n\n";
 }
 
@@ -220,7 +220,7 @@ int print_check(const MultiHeadAttention& layer, const Tensor& x, const Steps& s
               << general(r.tol) << ")  " << (pass ? "ok" : "MISMATCH") << "\n";
   }
   std::cout
-      << "\n(toy model: random weights; the real all-MiniLM-L6-v2 comes with the model issue)\n";
+      << "\n(toy model: random weights; the pretrained all-MiniLM-L6-v2 will replace it)\n";
   if (!ok) {
     std::cerr << "mha explain: error: the attention backend disagrees with the reference\n";
     return 1;

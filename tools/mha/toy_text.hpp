@@ -1,7 +1,7 @@
 #pragma once
 // Text handling for the toy model of `mha explain`: UTF-8 validation and a toy tokenizer.
 //
-// The real model (all-MiniLM-L6-v2, a later issue) brings BERT's WordPiece tokenizer with Unicode
+// The real model (all-MiniLM-L6-v2, to come) brings BERT's WordPiece tokenizer with Unicode
 // normalization; this one only has to be deterministic and easy to follow.
 #include <cstddef>
 #include <optional>
