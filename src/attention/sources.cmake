@@ -1,0 +1,7 @@
+# Sources of src/attention/ in the mha library.
+target_sources(mha PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/mask.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/validate.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/attention.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/row_kernel.cpp
+)
