@@ -18,6 +18,9 @@ APT_PACKAGES=(
   libgmock-dev       # GoogleMock
   libcli11-dev       # the mha tool's command line
   nlohmann-json3-dev # JSON (index files, model config)
+  clang-14           # the asan preset's compiler: libFuzzer needs clang
+  libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes
+  libomp-14-dev      # OpenMP for clang
   python3            # scripts
   python3-venv       # the project venv below
 )
