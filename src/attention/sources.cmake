@@ -3,5 +3,10 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/mask.cpp
   ${CMAKE_CURRENT_LIST_DIR}/validate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/attention.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/isa.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/dispatch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/row_kernel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_scalar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx2.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx512.cpp
 )

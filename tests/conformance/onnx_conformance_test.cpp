@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/isa.hpp"
 #include "conformance/onnx_bounds.hpp"
 #include "conformance/onnx_case.hpp"
 #include "mha/error.hpp"
@@ -212,35 +213,43 @@ Outcome run_case(const OnnxCase& c) {
     const LoadedCase data(c);
     const AttentionInputs in = data.inputs();
 
-    // The outputs the case expects, in their dtypes; the others stay absent (not requested).
-    Tensor y, pk, pv, qk;
-    Tensor* outs[kNumOutputSlots] = {&y, &pk, &pv, &qk};
-    for (int s = 0; s < kNumOutputSlots; ++s)
-      if (data.expected(OutputSlot(s)).defined())
-        *outs[s] =
-            Tensor(data.expected(OutputSlot(s)).dtype(), data.expected(OutputSlot(s)).shape());
-    if (!y.defined()) throw std::runtime_error("the case expects no Y");
-    attention(in, opt, AttentionOutputs{y, pk, pv, qk});
-
     const AttentionResult exact = reference::attention(in, opt);  // f64, every output
     const Magnitudes g = magnitudes(in, opt, exact.present_key, exact.present_value);
     const DType t = data.input(kQ).dtype();  // the dtype the onnx reference computed in
     const bool softcap = opt.softcap > 0.0f;
     const ErrorModel ref = reference_model(t, softcap), fast = mha_model(t, softcap);
 
-    check_y(g, ref, fast, data.expected(kY), y, exact.y, o);
-    if (pk.defined())
-      check_copy("present_key", data.expected(kPresentKey), pk, exact.present_key, o);
-    if (pv.defined())
-      check_copy("present_value", data.expected(kPresentValue), pv, exact.present_value, o);
-    if (qk.defined()) {
-      check_qk(g, opt.qk_output_mode, ref, fast, data.expected(kQkMatmulOutput), qk,
-               exact.qk_output, o);
-      if (c.qk_mode0_softcapped && !o.problems.empty())
-        o.problems.push_back(
-            "note: qk_matmul_output mode 0 with a softcap: the onnx reference returns soft-capped "
-            "scores, the operator text and mha raw ones");
+    // Every kernel target this machine supports must pass; a problem names its target.
+    for (detail::Isa isa : mha::testing::test_isas()) {
+      detail::force_isa(isa);
+      const std::size_t before = o.problems.size();
+      // The outputs the case expects, in their dtypes; the others stay absent (not requested).
+      Tensor y, pk, pv, qk;
+      Tensor* outs[kNumOutputSlots] = {&y, &pk, &pv, &qk};
+      for (int s = 0; s < kNumOutputSlots; ++s)
+        if (data.expected(OutputSlot(s)).defined())
+          *outs[s] =
+              Tensor(data.expected(OutputSlot(s)).dtype(), data.expected(OutputSlot(s)).shape());
+      if (!y.defined()) throw std::runtime_error("the case expects no Y");
+      attention(in, opt, AttentionOutputs{y, pk, pv, qk});
+
+      check_y(g, ref, fast, data.expected(kY), y, exact.y, o);
+      if (pk.defined())
+        check_copy("present_key", data.expected(kPresentKey), pk, exact.present_key, o);
+      if (pv.defined())
+        check_copy("present_value", data.expected(kPresentValue), pv, exact.present_value, o);
+      if (qk.defined()) {
+        check_qk(g, opt.qk_output_mode, ref, fast, data.expected(kQkMatmulOutput), qk,
+                 exact.qk_output, o);
+        if (c.qk_mode0_softcapped && o.problems.size() > before)
+          o.problems.push_back(
+              "note: qk_matmul_output mode 0 with a softcap: the onnx reference returns "
+              "soft-capped scores, the operator text and mha raw ones");
+      }
+      for (std::size_t i = before; i < o.problems.size(); ++i)
+        o.problems[i] = std::string("[") + detail::isa_name(isa) + "] " + o.problems[i];
     }
+    detail::reset_isa();
   } catch (const Error& e) {
     o.problems.push_back(std::string("mha::Error: ") + e.what());
   } catch (const std::exception& e) {

@@ -54,6 +54,7 @@
 #include <map>
 #include <string>
 
+#include "common/isa.hpp"
 #include "golden/golden_data.hpp"
 #include "mha/attention.hpp"
 #include "mha/error.hpp"
@@ -211,9 +212,10 @@ TEST_P(TorchModule, MatchesTorch) {
     fo.attn_mask = make_mask(in.at("attn_mask"), attn);
   }
 
-  const MultiHeadAttentionOutput got = module.forward(query, key, value, fo);
   const MultiHeadAttentionOutput ref =
       reference::multi_head_attention(module, query, key, value, fo);
+  mha::testing::for_each_isa([&](detail::Isa) {
+  const MultiHeadAttentionOutput got = module.forward(query, key, value, fo);
   const Tensor want = golden::load(c.at("outputs").at("output"));
   ASSERT_EQ(got.output.shape(), want.shape());
   ASSERT_EQ(got.output.dtype(), DType::f32);
@@ -228,6 +230,7 @@ TEST_P(TorchModule, MatchesTorch) {
     ASSERT_EQ(got.weights.shape(), w.shape());
     check_three("weights", got.weights, w, ref.weights, {b.weights, 0.0}, {b.weights, 0.0});
   }
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(Torch, TorchModule, ::testing::ValuesIn(golden::case_names("module")),
@@ -256,8 +259,9 @@ TEST_P(TorchSdpa, MatchesTorch) {
   // torch's repeat_interleave of the KV heads.
   ASSERT_EQ(c.at("enable_gqa").get<bool>(), q.size(1) != k.size(1));
 
-  const AttentionResult got = attention(inputs, opt);
   const AttentionResult ref = reference::attention(inputs, opt);
+  mha::testing::for_each_isa([&](detail::Isa) {
+  const AttentionResult got = attention(inputs, opt);
   const Tensor want = golden::load(c.at("outputs").at("y"));
   ASSERT_EQ(got.y.shape(), want.shape());
   ASSERT_EQ(got.y.dtype(), want.dtype());
@@ -275,6 +279,7 @@ TEST_P(TorchSdpa, MatchesTorch) {
     const double ul = unit_roundoff(q.dtype());
     check_three("y", got.y, want, ref.y, {fp32, ul}, {ul * golden::max_abs(v) + fp32, ul});
   }
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(Torch, TorchSdpa, ::testing::ValuesIn(golden::case_names("sdpa")),

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "common/isa.hpp"
 #include "mha/attention.hpp"
 #include "mha/reference.hpp"
 #include "mha/threads.hpp"
@@ -35,6 +36,7 @@ double max_diff(const TensorView& a, const TensorView& b) {
 }
 
 TEST(AttentionEdge, FullyMaskedRowsGiveZerosNotNaN) {
+  mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(1);
   Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, 3, 4}), k = mt::random_tensor(rng, DType::f32, {1, 2, 5, 4}),
          v = mt::random_tensor(rng, DType::f32, {1, 2, 5, 4});
@@ -54,9 +56,11 @@ TEST(AttentionEdge, FullyMaskedRowsGiveZerosNotNaN) {
       for (int j = 0; j < 5; ++j) EXPECT_EQ(r.qk_output.view().get({0, h, masked_row, j}), 0.0);
     }
   }
+  });
 }
 
 TEST(AttentionEdge, NegativeCausalOffsetMasksLeadingRows) {
+  mt::for_each_isa([&](detail::Isa) {
   // nonpad = 2 with Sq = 4: offset -2, so queries 0 and 1 see no key (ONNX: zero rows).
   std::mt19937_64 rng(2);
   Tensor q = mt::random_tensor(rng, DType::f32, {1, 1, 4, 8}), k = mt::random_tensor(rng, DType::f32, {1, 1, 4, 8}),
@@ -75,9 +79,11 @@ TEST(AttentionEdge, NegativeCausalOffsetMasksLeadingRows) {
   // Query 3 sits at position 1: it sees keys 0 and 1.
   EXPECT_LT(max_diff(r.y, reference::attention(in, opt).y), 1e-5);
   EXPECT_NE(r.y.view().get({0, 0, 3, 0}), 0.0);
+  });
 }
 
 TEST(AttentionEdge, NaNBehindEveryKindOfMaskNeverLeaks) {
+  mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(3);
   const std::int64_t Sq = 4, T = 10;
   Tensor q = mt::random_tensor(rng, DType::f32, {1, 1, Sq, 8});
@@ -110,9 +116,11 @@ TEST(AttentionEdge, NaNBehindEveryKindOfMaskNeverLeaks) {
   clean.key = k_clean;
   clean.value = v_clean;
   EXPECT_LT(max_diff(r.y, reference::attention(clean, opt).y), 1e-5);
+  });
 }
 
 TEST(AttentionEdge, KeepAndDropAreComplementsAndAdditiveMatches) {
+  mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(4);
   Tensor q = mt::random_tensor(rng, DType::f32, {2, 3, 5, 8}), k = mt::random_tensor(rng, DType::f32, {2, 3, 7, 8}),
          v = mt::random_tensor(rng, DType::f32, {2, 3, 7, 8});
@@ -128,9 +136,11 @@ TEST(AttentionEdge, KeepAndDropAreComplementsAndAdditiveMatches) {
   const Tensor c = attention({q, k, v, Mask::additive(add)}).y;
   EXPECT_EQ(max_diff(a, b), 0.0);
   EXPECT_EQ(max_diff(a, c), 0.0);
+  });
 }
 
 TEST(AttentionEdge, ThreeAndFourDimensionalLayoutsAgree) {
+  mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(5);
   const std::int64_t B = 2, Hq = 4, Hkv = 2, Sq = 3, Skv = 6, D = 5, Dv = 7;
   Tensor q3 = mt::random_tensor(rng, DType::f32, {B, Sq, Hq * D}), k3 = mt::random_tensor(rng, DType::f32, {B, Skv, Hkv * D}),
@@ -150,9 +160,11 @@ TEST(AttentionEdge, ThreeAndFourDimensionalLayoutsAgree) {
   const Tensor y4 = attention({to4(q3, Hq), to4(k3, Hkv), to4(v3, Hkv)}, o4).y;  // [B, Hq, Sq, Dv]
   ASSERT_EQ(y3.shape(), (Shape{B, Sq, Hq * Dv}));
   EXPECT_EQ(max_diff(to4(y3, Hq), y4), 0.0);
+  });
 }
 
 TEST(AttentionEdge, ShortMaskIsPaddedWithMaskedOut) {
+  mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(6);
   Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, 3, 4}), k = mt::random_tensor(rng, DType::f32, {1, 2, 6, 4}),
          v = mt::random_tensor(rng, DType::f32, {1, 2, 6, 4});
@@ -161,9 +173,11 @@ TEST(AttentionEdge, ShortMaskIsPaddedWithMaskedOut) {
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 6; ++j) full.view().set({i, j}, j < 4 ? short_mask.view().get({i, j}) : -INFINITY);
   EXPECT_EQ(max_diff(attention({q, k, v, Mask::additive(short_mask)}).y, attention({q, k, v, Mask::additive(full)}).y), 0.0);
+  });
 }
 
 TEST(AttentionEdge, PastCacheAlignsCausalBottomRightAndFillsPresent) {
+  mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(7);
   Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, 1, 8});  // decode: one new token
   Tensor k = mt::random_tensor(rng, DType::f32, {1, 2, 1, 8}), v = mt::random_tensor(rng, DType::f32, {1, 2, 1, 8});
@@ -183,9 +197,11 @@ TEST(AttentionEdge, PastCacheAlignsCausalBottomRightAndFillsPresent) {
       EXPECT_EQ(r.present_key.view().get({0, h, 5, d}), k.view().get({0, h, 0, d}));
       EXPECT_EQ(r.present_value.view().get({0, h, 5, d}), v.view().get({0, h, 0, d}));
     }
+  });
 }
 
 TEST(AttentionEdge, ResultsDoNotDependOnThreadCount) {
+  mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(8);
   Tensor q = mt::random_tensor(rng, DType::f32, {2, 4, 33, 16}), k = mt::random_tensor(rng, DType::f32, {2, 4, 40, 16}),
          v = mt::random_tensor(rng, DType::f32, {2, 4, 40, 16});
@@ -196,14 +212,17 @@ TEST(AttentionEdge, ResultsDoNotDependOnThreadCount) {
   const Tensor two = attention({q, k, v}).y;
   set_num_threads(saved);
   EXPECT_EQ(max_diff(one, two), 0.0);
+  });
 }
 
 TEST(AttentionEdge, EmptyKeysGiveZeroOutput) {
+  mt::for_each_isa([&](detail::Isa) {
   Tensor q(DType::f32, {1, 1, 2, 4}), k(DType::f32, {1, 1, 0, 4}), v(DType::f32, {1, 1, 0, 3});
   q.data_as<float>()[0] = 1.0f;
   auto r = attention({q, k, v});
   ASSERT_EQ(r.y.shape(), (Shape{1, 1, 2, 3}));
   for (int i = 0; i < 6; ++i) EXPECT_EQ(r.y.data_as<float>()[i], 0.0f);
+  });
 }
 
 }  // namespace

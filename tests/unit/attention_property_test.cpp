@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/isa.hpp"
 #include "common/tolerance.hpp"
 #include "mha/attention.hpp"
 #include "mha/reference.hpp"
@@ -161,9 +162,6 @@ void check_case(std::uint64_t seed) {
   SCOPED_TRACE("seed " + std::to_string(seed) + ": " + c.str());
   Problem pr = build(c, seed);
   const AttentionShapes shapes = attention_shapes(pr.in, pr.opt);
-  Tensor y(c.yt, shapes.y), pk(c.kt, shapes.present_key), pv(c.vt, shapes.present_value);
-  Tensor qk = c.qk_mode >= 0 ? Tensor(c.qt, shapes.qk_output) : Tensor();
-  attention(pr.in, pr.opt, AttentionOutputs{y, pk, pv, qk});
   const AttentionResult ref = reference::attention(pr.in, pr.opt);
 
   // Bound inputs: the reference on |q|, |k| with no mask gives S_abs = max |scale|·Σ|q k|.
@@ -212,6 +210,10 @@ void check_case(std::uint64_t seed) {
       ASSERT_LE(std::abs(a - b), tol) << what << "[" << i << "]: got " << a << ", reference " << b;
     }
   };
+  mt::for_each_isa([&](detail::Isa) {
+  Tensor y(c.yt, shapes.y), pk(c.kt, shapes.present_key), pv(c.vt, shapes.present_value);
+  Tensor qk = c.qk_mode >= 0 ? Tensor(c.qt, shapes.qk_output) : Tensor();
+  attention(pr.in, pr.opt, AttentionOutputs{y, pk, pv, qk});
   const double u_y = c.yt == DType::f64 ? 0.0 : unit_roundoff(c.yt);
   compare(y, ref.y, "y", [&](double r) { return bound.y + u_y * std::abs(r) + mt::rounding_floor(c.yt) + mt::kTiny; });
   // present = concat(past, key): an exact copy (same dtype both sides).
@@ -222,6 +224,7 @@ void check_case(std::uint64_t seed) {
     const double b = c.qk_mode == 3 ? bound.prob : bound.score;
     compare(qk, ref.qk_output, "qk_output", [&](double r) { return b + u_qk * std::abs(r) + mt::rounding_floor(c.qt) + mt::kTiny; });
   }
+  });
 }
 
 TEST(AttentionProperty, MatchesReferenceOnRandomConfigurations) {

@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/isa.hpp"
 #include "common/tolerance.hpp"
 #include "mha/module.hpp"
 #include "mha/reference.hpp"
@@ -188,8 +189,9 @@ void check_call(std::uint64_t seed) {
     kpm = random_mask(rng, c.kpm_kind, c.batched ? Shape{c.N, c.S} : Shape{c.S});
     c.fo.key_padding_mask = as_mask(c.kpm_kind, kpm);
   }
-  const MultiHeadAttentionOutput got = m.forward(q, k, v, c.fo);
   const MultiHeadAttentionOutput want = reference::multi_head_attention(m, q, k, v, c.fo);
+  mt::for_each_isa([&](detail::Isa) {
+  const MultiHeadAttentionOutput got = m.forward(q, k, v, c.fo);
   ASSERT_EQ(got.output.shape(), want.output.shape());
   ASSERT_EQ(got.output.dtype(), c.dt);
   ASSERT_EQ(got.weights.defined(), c.fo.need_weights);
@@ -217,6 +219,7 @@ void check_call(std::uint64_t seed) {
     const double wb = c.training && c.opt.dropout > 0.0 ? b.weights / (1.0 - c.opt.dropout) : b.weights;
     compare(got.weights, want.weights, wb, 0.0, DType::f32, "weights");
   }
+  });
 }
 
 TEST(ModuleProperty, MatchesReferenceOnRandomModulesAndCalls) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "attention/dropout.hpp"
+#include "attention/cpu/flash.hpp"
 #include "attention/params.hpp"
 #include "mha/threads.hpp"
 
@@ -156,7 +157,7 @@ void attend_row(const AttentionParams& p, std::int64_t b, std::int64_t h, std::i
 
 }  // namespace
 
-void run_attention(const AttentionParams& p) {
+void run_row_kernel(const AttentionParams& p) {
   const std::int64_t rows = p.B * p.Hq * p.Sq;
   if (rows == 0) return;
   const int nt = static_cast<int>(std::min<std::int64_t>(num_threads(), rows));

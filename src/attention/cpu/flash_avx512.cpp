@@ -1,0 +1,41 @@
+// The flash kernel compiled for the avx512 target. Everything between the target pragmas lives in
+// its own namespace, so no inline function compiled for one target can be picked by the linker
+// for another (the classic one-definition hazard of per-target builds).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+#include <immintrin.h>
+
+#include "attention/cpu/flash.hpp"
+#include "attention/cpu/tuning.hpp"
+#include "attention/params.hpp"
+#include "mha/threads.hpp"
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))), apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")
+#endif
+
+namespace mha::detail::avx512 {
+using Tune = Tuning<Isa::avx512>;
+#include "attention/cpu/vec_avx512.inc"
+#include "attention/cpu/math.inc"
+#include "attention/cpu/microkernels.inc"
+#include "attention/cpu/flash.inc"
+#include "attention/cpu/driver.inc"
+}  // namespace mha::detail::avx512
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#elif defined(__GNUC__)
+#pragma GCC pop_options
+#endif
+
+namespace mha::detail {
+void run_flash_avx512(const AttentionParams& p) { avx512::flash::run(p); }
+}  // namespace mha::detail

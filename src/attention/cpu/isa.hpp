@@ -1,0 +1,25 @@
+#pragma once
+// Instruction-set targets of the CPU attention kernels, chosen at run time.
+//
+// One binary carries every target: the kernel template is compiled once per target (flash_*.cpp,
+// each under its own target pragma and namespace) and the best one the CPU supports runs.
+// MHA_ISA=scalar|avx2|avx512 forces a target (an unsupported one is an error, not a silent
+// fallback); mha::force_isa does the same from code (tests run every supported target).
+#include <string>
+#include <vector>
+
+namespace mha::detail {
+
+enum class Isa { scalar, avx2, avx512 };
+
+const char* isa_name(Isa isa) noexcept;
+bool isa_supported(Isa isa) noexcept;
+std::vector<Isa> supported_isas();
+// The target kernels run on now: forced (force_isa or MHA_ISA) or the best supported.
+Isa active_isa();
+// Forces a target for the whole process (throws mha::Error when the CPU lacks it);
+// force_isa(std::nullopt)-like reset: pass the best supported.
+void force_isa(Isa isa);
+void reset_isa();
+
+}  // namespace mha::detail

@@ -1,0 +1,56 @@
+#pragma once
+// Every tuning constant of the CPU attention kernels, per target, with the reason for its value.
+// The kernel lab (bench/) measures alternatives; change a value here only with a measurement.
+#include <cstdint>
+
+#include "attention/cpu/isa.hpp"
+
+namespace mha::detail {
+
+template <Isa>
+struct Tuning;
+
+template <>
+struct Tuning<Isa::avx512> {
+  // Q·Kᵀ microkernel: 6 query rows × 4 zmm (64 keys) = 24 accumulators, + 4 key vectors = 28 of
+  // the 32 zmm registers; per head-dim step 4 loads and 6 broadcasts feed 24 FMAs.
+  static constexpr int qk_rows = 6, qk_vecs = 4;
+  // P·V microkernel: 6 rows × 4 zmm (64 output columns) = 24 accumulators + 4 value vectors.
+  static constexpr int pv_rows = 6, pv_vecs = 4;
+  // Query rows per block: 8 microkernel tiles; 48 rows × D=128 floats of Q = 24 KiB.
+  static constexpr int block_rows = 48;
+  // Keys per block: 2 microkernel tiles. The score block (48 × 128 floats = 24 KiB) and the
+  // packed keys it reads stay in L1/L2 while the softmax and P·V pass over them.
+  static constexpr int block_keys = 128;
+};
+
+template <>
+struct Tuning<Isa::avx2> {
+  // 16 ymm registers: 4 rows × 3 vectors = 12 accumulators + 3 key vectors + 1 broadcast.
+  static constexpr int qk_rows = 4, qk_vecs = 3;
+  static constexpr int pv_rows = 4, pv_vecs = 3;
+  static constexpr int block_rows = 48;  // 12 microkernel tiles
+  static constexpr int block_keys = 96;  // 4 microkernel tiles (24 keys each)
+};
+
+template <>
+struct Tuning<Isa::scalar> {
+  // Plain C++ 4-lane "vectors": small tiles the compiler can keep in registers.
+  static constexpr int qk_rows = 4, qk_vecs = 2;
+  static constexpr int pv_rows = 4, pv_vecs = 2;
+  static constexpr int block_rows = 32;
+  static constexpr int block_keys = 64;
+};
+
+// Work split. A (batch, KV head) group is handed to one thread whole when there are at least
+// this many groups per thread (enough parallel work, no synchronisation inside a group)...
+inline constexpr int kGroupsPerThreadForWholeGroups = 2;
+// ...and its packed keys and values fit this budget per thread.
+inline constexpr std::int64_t kWholeGroupPackBytes = std::int64_t{8} << 20;
+// Otherwise groups run one after another, all threads on the row blocks of one group, and the
+// keys are split in chunks (merged by log-sum-exp) until there are this many work items per thread.
+inline constexpr int kWorkItemsPerThread = 4;
+// A key chunk never gets shorter than this many blocks (a split costs a merge of D floats per row).
+inline constexpr int kMinBlocksPerChunk = 4;
+
+}  // namespace mha::detail
