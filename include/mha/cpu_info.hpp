@@ -68,7 +68,7 @@ struct CpuInfo {
 CpuInfo cpu_info();
 
 // The attention backend that mha::attention and MultiHeadAttention::forward run on this machine,
-// e.g. "cpu-portable (row kernel, fp32)". The one place that names it: runtime dispatch to faster
+// e.g. "cpu-flash (avx512, fp32 accumulation)". The one place that names it: runtime dispatch to faster
 // kernels updates this function together with the dispatch.
 std::string backend_name();
 

@@ -1,6 +1,8 @@
 // CPU detection: CPUID and XGETBV on x86-64, a portable answer elsewhere.
 #include "mha/cpu_info.hpp"
 
+#include "attention/cpu/isa.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -156,9 +158,8 @@ CpuInfo cpu_info() {
 }
 
 std::string backend_name() {
-  // Only the portable kernel exists yet (src/attention/cpu/row_kernel.cpp). When SIMD kernels
-  // land, this reports what their runtime dispatch picks from cpu_info().features.
-  return "cpu-portable (row kernel, fp32)";
+  // The dispatcher's choice (src/attention/cpu/isa.cpp): the widest target this CPU supports,
+  // or the one MHA_ISA forces. Training-mode dropout runs the portable row kernel.
+  return std::string("cpu-flash (") + detail::isa_name(detail::active_isa()) + ", fp32 accumulation)";
 }
-
 }  // namespace mha

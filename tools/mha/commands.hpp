@@ -21,5 +21,6 @@ struct Command {
 
 Command add_info_command(CLI::App& app, const GlobalOptions& global);
 Command add_explain_command(CLI::App& app, const GlobalOptions& global);
+Command add_bench_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace mha::cli

@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   const std::vector<mha::cli::Command> commands = {
       mha::cli::add_info_command(app, global),
       mha::cli::add_explain_command(app, global),
+      mha::cli::add_bench_command(app, global),
   };
 
   try {
