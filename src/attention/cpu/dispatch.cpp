@@ -2,14 +2,26 @@
 #include "attention/cpu/flash.hpp"
 #include "attention/cpu/isa.hpp"
 #include "attention/params.hpp"
+#include "mha/cpu_info.hpp"
 
 namespace mha::detail {
+namespace {
+
+// All three of Q, K, V in bf16 on a CPU that multiplies bf16 pairs natively.
+bool bf16_kernel_applies(const AttentionParams& p) {
+  static const bool has_bf16 = cpu_info().features.avx512_bf16;
+  return has_bf16 && p.q.dtype == DType::bf16 && p.k.dtype == DType::bf16 && p.v.dtype == DType::bf16;
+}
+
+}  // namespace
 
 void run_attention(const AttentionParams& p) {
   // Dropout (module training) is drawn per probability; the row kernel does it simply.
   if (p.dropout_p > 0.0f) return run_row_kernel(p);
   switch (active_isa()) {
-    case Isa::avx512: return run_flash_avx512(p);
+    case Isa::avx512:
+      if (bf16_kernel_applies(p)) return run_flash_avx512_bf16(p);
+      return run_flash_avx512(p);
     case Isa::avx2: return run_flash_avx2(p);
     case Isa::scalar: return run_flash_scalar(p);
   }

@@ -17,6 +17,9 @@
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 #elif defined(__GNUC__)
+// GCC 12 warns that the `_mm512_undefined_ps()` inside its own intrinsics may be used
+// uninitialized (a false positive of -Wmaybe-uninitialized on the headers).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
 #endif
@@ -26,6 +29,7 @@ using Tune = Tuning<Isa::avx2>;
 #include "attention/cpu/vec_avx2.inc"
 #include "attention/cpu/math.inc"
 #include "attention/cpu/microkernels.inc"
+#include "attention/cpu/elems_fp32.inc"
 #include "attention/cpu/flash.inc"
 #include "attention/cpu/driver.inc"
 }  // namespace mha::detail::avx2
@@ -37,5 +41,5 @@ using Tune = Tuning<Isa::avx2>;
 #endif
 
 namespace mha::detail {
-void run_flash_avx2(const AttentionParams& p) { avx2::flash::run(p); }
+void run_flash_avx2(const AttentionParams& p) { avx2::flash::run<avx2::Fp32Elems>(p); }
 }  // namespace mha::detail

@@ -17,6 +17,9 @@
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))), apply_to = function)
 #elif defined(__GNUC__)
+// GCC 12 warns that the `_mm512_undefined_ps()` inside its own intrinsics may be used
+// uninitialized (a false positive of -Wmaybe-uninitialized on the headers).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c")
 #endif
@@ -26,6 +29,7 @@ using Tune = Tuning<Isa::avx512>;
 #include "attention/cpu/vec_avx512.inc"
 #include "attention/cpu/math.inc"
 #include "attention/cpu/microkernels.inc"
+#include "attention/cpu/elems_fp32.inc"
 #include "attention/cpu/flash.inc"
 #include "attention/cpu/driver.inc"
 }  // namespace mha::detail::avx512
@@ -37,5 +41,5 @@ using Tune = Tuning<Isa::avx512>;
 #endif
 
 namespace mha::detail {
-void run_flash_avx512(const AttentionParams& p) { avx512::flash::run(p); }
+void run_flash_avx512(const AttentionParams& p) { avx512::flash::run<avx512::Fp32Elems>(p); }
 }  // namespace mha::detail

@@ -18,10 +18,11 @@ using Tune = Tuning<Isa::scalar>;
 #include "attention/cpu/vec_scalar.inc"
 #include "attention/cpu/math.inc"
 #include "attention/cpu/microkernels.inc"
+#include "attention/cpu/elems_fp32.inc"
 #include "attention/cpu/flash.inc"
 #include "attention/cpu/driver.inc"
 }  // namespace mha::detail::scalar
 
 namespace mha::detail {
-void run_flash_scalar(const AttentionParams& p) { scalar::flash::run(p); }
+void run_flash_scalar(const AttentionParams& p) { scalar::flash::run<scalar::Fp32Elems>(p); }
 }  // namespace mha::detail
