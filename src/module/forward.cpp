@@ -110,23 +110,39 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
     p.masks[p.num_masks++] = mask_operand(fo.key_padding_mask, "key_padding_mask", true, batched, N, H, L, S);
 
   // Step 2, project: q [N, L, E]; k, v [N, St, Ekv] with bias_k/v and the zero key appended.
-  const Tensor xq = Tensor::copy_of(q_in, DType::f32);
-  const Tensor xk = Tensor::copy_of(k_in, DType::f32);
-  const Tensor xv = Tensor::copy_of(v_in, DType::f32);
+  // Inputs already fp32 and batch-first contiguous are read in place; self-attention (one tensor
+  // given three times) is converted at most once.
+  Tensor xq_copy, xk_copy, xv_copy;
+  auto fp32_rows = [](const TensorView& t, Tensor& copy) -> const float* {
+    if (t.dtype() == DType::f32 && t.is_contiguous()) return t.data_as<const float>();
+    copy = Tensor::copy_of(t, DType::f32);
+    return copy.data_as<const float>();
+  };
+  auto same_view = [](const TensorView& a, const TensorView& b) {
+    return a.data() == b.data() && a.dtype() == b.dtype() && a.shape() == b.shape() && a.strides() == b.strides();
+  };
+  const float* xq = fp32_rows(q_in, xq_copy);
+  const float* xk = same_view(k_in, q_in) ? xq : fp32_rows(k_in, xk_copy);
+  const float* xv = same_view(v_in, q_in) ? xq : same_view(v_in, k_in) ? xk : fp32_rows(v_in, xv_copy);
   Tensor qp(DType::f32, Shape{N, L, E}), kp(DType::f32, Shape{N, St, Ekv}), vp(DType::f32, Shape{N, St, Ekv});
   const float* bq = opt_.bias ? bq_.data_as<float>() : nullptr;
   const float* bk = opt_.bias ? bk_.data_as<float>() : nullptr;
   const float* bv = opt_.bias ? bv_.data_as<float>() : nullptr;
-  detail::linear(xq.data_as<float>(), E, N * L, E, wq_.data_as<float>(), bq, E, qp.data_as<float>(), E);
-  for (std::int64_t n = 0; n < N; ++n) {
-    float* kn = kp.data_as<float>() + n * St * Ekv;
-    float* vn = vp.data_as<float>() + n * St * Ekv;
-    detail::linear(xk.data_as<float>() + n * S * kdim(), kdim(), S, kdim(), wk_.data_as<float>(), bk, Ekv, kn, Ekv);
-    detail::linear(xv.data_as<float>() + n * S * vdim(), vdim(), S, vdim(), wv_.data_as<float>(), bv, Ekv, vn, Ekv);
-    if (opt_.add_bias_kv) {
-      std::copy_n(bias_k_.data_as<float>(), Ekv, kn + S * Ekv);
-      std::copy_n(bias_v_.data_as<float>(), Ekv, vn + S * Ekv);
-    }  // the zero key/value of add_zero_attn is the zero-initialized last row
+  detail::linear(xq, E, N * L, E, wq_.data_as<float>(), bq, E, qp.data_as<float>(), E);
+  if (extra == 0) {  // all batches in one GEMM each
+    detail::linear(xk, kdim(), N * S, kdim(), wk_.data_as<float>(), bk, Ekv, kp.data_as<float>(), Ekv);
+    detail::linear(xv, vdim(), N * S, vdim(), wv_.data_as<float>(), bv, Ekv, vp.data_as<float>(), Ekv);
+  } else {
+    for (std::int64_t n = 0; n < N; ++n) {
+      float* kn = kp.data_as<float>() + n * St * Ekv;
+      float* vn = vp.data_as<float>() + n * St * Ekv;
+      detail::linear(xk + n * S * kdim(), kdim(), S, kdim(), wk_.data_as<float>(), bk, Ekv, kn, Ekv);
+      detail::linear(xv + n * S * vdim(), vdim(), S, vdim(), wv_.data_as<float>(), bv, Ekv, vn, Ekv);
+      if (opt_.add_bias_kv) {
+        std::copy_n(bias_k_.data_as<float>(), Ekv, kn + S * Ekv);
+        std::copy_n(bias_v_.data_as<float>(), Ekv, vn + S * Ekv);
+      }  // the zero key/value of add_zero_attn is the zero-initialized last row
+    }
   }
 
   // Steps 3–5 in the core kernel. Heads are read and written in place through strides:

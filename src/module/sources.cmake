@@ -4,3 +4,24 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/multi_head_attention.cpp
   ${CMAKE_CURRENT_LIST_DIR}/forward.cpp
 )
+
+# The projections (steps 2 and 6) run on a CBLAS sgemm when one is found: OpenBLAS from Debian
+# by default (it measured faster than mha's own loop GEMM, bench/RESULTS.md). Any CBLAS can be
+# plugged in through FindBLAS: -DBLA_VENDOR=... (e.g. Intel10_64lp, FLAME, Generic), or turned
+# off with -DMHA_USE_BLAS=OFF to use the own GEMM.
+option(MHA_USE_BLAS "Run the module's projections on a CBLAS sgemm (FindBLAS)" ON)
+if(MHA_USE_BLAS)
+  if(NOT DEFINED BLA_VENDOR)
+    set(BLA_VENDOR OpenBLAS)
+  endif()
+  find_package(BLAS)
+  include(CheckIncludeFileCXX)
+  check_include_file_cxx(cblas.h MHA_HAVE_CBLAS_H)
+  if(BLAS_FOUND AND MHA_HAVE_CBLAS_H)
+    target_link_libraries(mha PRIVATE BLAS::BLAS)
+    target_compile_definitions(mha PRIVATE MHA_HAVE_CBLAS=1)
+    message(STATUS "mha: module projections on CBLAS (${BLA_VENDOR}: ${BLAS_LIBRARIES})")
+  else()
+    message(STATUS "mha: no CBLAS found (BLA_VENDOR=${BLA_VENDOR}); module projections on the own GEMM")
+  endif()
+endif()
