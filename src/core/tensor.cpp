@@ -197,6 +197,16 @@ void copy_into(const TensorView& src, const TensorView& dst) {
   }
   const bool same = src.dtype() == dst.dtype();
   const std::size_t es = dtype_size(src.dtype());
+  if (same && ss[3] == 1 && ds[3] == 1) {  // whole rows at once (KV-cache appends, layout copies)
+    const auto row_bytes = static_cast<std::size_t>(dims[3]) * es;
+    for (std::int64_t a = 0; a < dims[0]; ++a)
+      for (std::int64_t b = 0; b < dims[1]; ++b)
+        for (std::int64_t c = 0; c < dims[2]; ++c)
+          std::memcpy(static_cast<std::byte*>(dst.data()) + (a * ds[0] + b * ds[1] + c * ds[2]) * static_cast<std::int64_t>(es),
+                      static_cast<const std::byte*>(src.data()) + (a * ss[0] + b * ss[1] + c * ss[2]) * static_cast<std::int64_t>(es),
+                      row_bytes);
+    return;
+  }
   for (std::int64_t a = 0; a < dims[0]; ++a)
     for (std::int64_t b = 0; b < dims[1]; ++b)
       for (std::int64_t c = 0; c < dims[2]; ++c)

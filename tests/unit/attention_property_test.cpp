@@ -56,7 +56,9 @@ Case random_case(std::uint64_t seed) {
   c.B = pick(rng, 1, 4);
   c.Hkv = pick(rng, 1, 8);
   c.Hq = c.Hkv * pick(rng, 1, 16 / c.Hkv);
-  const int flavour = static_cast<int>(seed % 4);
+  // Flavours: 0 long sequences, 1 large head sizes, 2 general, 3 many heads, 4 decode (one or
+  // two queries per head: few rows per group, keys read in place).
+  const int flavour = static_cast<int>(seed % 5);
   c.Sq = flavour == 0 ? pick(rng, 100, 300) : pick(rng, 1, 40);
   c.Skv = flavour == 0 ? pick(rng, 100, 300) : pick(rng, 1, 60);
   c.D = flavour == 1 ? pick(rng, 100, 256) : pick(rng, 1, 40);
@@ -64,6 +66,7 @@ Case random_case(std::uint64_t seed) {
   if (flavour == 0) { c.B = 1; c.Hq = pick(rng, 1, 2); c.Hkv = 1; c.D = pick(rng, 1, 12); c.Dv = c.D; }
   if (flavour == 1) { c.Hq = std::min<std::int64_t>(c.Hq, 4); c.Hkv = 1; }
   if (flavour == 3) { c.Hkv = pick(rng, 1, 4); c.Hq = 16 / c.Hkv * c.Hkv; }  // up to 16 heads
+  if (flavour == 4) { c.Sq = pick(rng, 1, 2); c.Skv = pick(rng, 1, 300); c.Hkv = pick(rng, 1, 4); c.Hq = c.Hkv * pick(rng, 1, 4); }
   c.three_d = rng() % 2;
   c.qt = mt::random_float_dtype(rng);
   c.kt = rng() % 2 ? c.qt : mt::random_float_dtype(rng);

@@ -42,6 +42,11 @@ struct Tuning<Isa::scalar> {
   static constexpr int block_keys = 64;
 };
 
+// A group with at most this many query rows (decode: G query heads × 1 position) reads fp32 keys
+// in place instead of packing them: packing reads and writes every key once more, and with few
+// rows the scores cannot repay it (decode is bound by reading K and V once).
+inline constexpr std::int64_t kDirectKeyRows = 8;
+
 // Work split. A (batch, KV head) group is handed to one thread whole when there are at least
 // this many groups per thread (enough parallel work, no synchronisation inside a group)...
 inline constexpr int kGroupsPerThreadForWholeGroups = 2;
