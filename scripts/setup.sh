@@ -21,13 +21,21 @@ APT_PACKAGES=(
   clang-14           # the asan preset's compiler: libFuzzer needs clang
   libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes
   libomp-14-dev      # OpenMP for clang
+  libopenblas-dev    # the module's projections (CBLAS sgemm)
+  libutf8proc-dev    # Unicode for the tokenizer (NFD, categories)
+  libpng-dev         # PNG heatmaps
+  pkg-config         # finds utf8proc
+  chromium           # the browser test opens attention.html in headless Chromium...
+  chromium-driver    # ...driven through WebDriver
   python3            # scripts
   python3-venv       # the project venv below
 )
 
-# PyPI packages for the project venv (.venv, or $MHA_VENV), one per line, pinned. Empty: the
-# build and the tests need none yet (the ONNX and torch data are generated once and committed).
+# PyPI packages for the project venv (.venv, or $MHA_VENV), one per line, pinned. The ONNX,
+# torch and tokenizer goldens are generated once and committed (scripts/requirements-golden.txt);
+# the tests themselves need only these.
 PIP_PACKAGES=(
+  selenium==4.51.0   # drives Chromium in the browser test (tests/viz)
 )
 
 export DEBIAN_FRONTEND=noninteractive
