@@ -1,0 +1,156 @@
+// The kernel lab: every version of mha's CPU attention kernel in one binary, each validated
+// against the double reference before it is timed on the same problem.
+//
+//   build/release/bench/mha_kernel_lab [S] [D] [--causal]      (default S=2048, D=64, B=1, H=8)
+//
+// Versions (what changed, and what it measured: fp32, B=1 H=8 S=2048 D=64, non-causal, 2 threads,
+// GFLOP/s and % of the FMA peak `mha bench` measured in the same session; see bench/RESULTS.md):
+//   v1  row kernel: one query row at a time, every score of the row in a buffer, fp32 scalar
+//       loops (src/attention/cpu/row_kernel.cpp). The starting point; still runs dropout.
+//   v2  flash, portable: tiles of 32 query rows × 64 keys, keys packed once per (batch, KV head)
+//       group, online softmax, register-blocked Q·Kᵀ and P·V microkernels on a 4-lane C++
+//       "vector" (the fallback for CPUs without AVX2).
+//   v3  flash, AVX2: the same template on 8-lane ymm, 4×3 microkernel tiles (16 registers).
+//   v4  flash, AVX-512: 16-lane zmm, 6×4 tiles (24 accumulators of 32 registers), 48×128 blocks.
+//   v5  flash, AVX-512 BF16 (bf16 inputs): vdpbf16ps on head-dim pairs (Q·Kᵀ) and key pairs
+//       (P·V), probabilities rounded to bf16, cheaper exp.
+// Decode (few rows per group) reads keys in place instead of packing them (not timed here:
+// `mha bench --case decode-gqa`).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "attention/cpu/flash.hpp"
+#include "attention/cpu/isa.hpp"
+#include "attention/params.hpp"
+#include "attention/validate.hpp"
+#include "mha/attention.hpp"
+#include "mha/cpu_info.hpp"
+#include "mha/reference.hpp"
+#include "mha/threads.hpp"
+
+namespace {
+
+using namespace mha;
+
+struct Version {
+  const char* name;
+  const char* what;
+  DType dtype;
+  bool available;
+  std::function<void(const detail::AttentionParams&)> run;
+};
+
+Tensor uniform(DType dt, const Shape& s, unsigned seed) {
+  Tensor t(dt, s);
+  std::uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    store_from_double(t.data(), dt, i, static_cast<double>(x >> 40) * 0x1.0p-24 * 2.0 - 1.0);
+  }
+  return t;
+}
+
+// Params for y = attention(q, k, v) through the library's own validation.
+detail::AttentionParams params_for(const AttentionInputs& in, const AttentionOptions& opt, const Tensor& y) {
+  const detail::AttentionPlan plan = detail::plan_attention(in, opt);
+  detail::AttentionParams p;
+  p.B = plan.B;
+  p.Hq = plan.Hq;
+  p.Hkv = plan.Hkv;
+  p.Sq = plan.Sq;
+  p.T = plan.T;
+  p.D = plan.D;
+  p.Dv = plan.Dv;
+  p.q = detail::operand_of(plan.q);
+  p.k = detail::operand_of(plan.k);
+  p.v = detail::operand_of(plan.v);
+  p.scale = plan.scale;
+  p.causal = opt.is_causal;
+  p.y = detail::mutable_operand_of(y);
+  return p;
+}
+
+// Worst |fast − reference| over y against the derived bound (src/attention/error_bound.hpp,
+// simplified: fp32 roundoff scaled by head size and keys, + bf16 rounding for bf16 versions).
+bool validate(const Version& v, std::int64_t D, bool causal) {
+  const std::int64_t S = 256;
+  const Tensor q = uniform(v.dtype, {1, 2, S, D}, 1), k = uniform(v.dtype, {1, 2, S, D}, 2),
+               vv = uniform(v.dtype, {1, 2, S, D}, 3);
+  AttentionOptions opt;
+  opt.is_causal = causal;
+  Tensor y(v.dtype, {1, 2, S, D});
+  v.run(params_for({q, k, vv}, opt, y));
+  const Tensor ref = reference::attention({q, k, vv}, opt).y;
+  const double u = std::ldexp(1.0, -24), u16 = v.dtype == DType::bf16 ? std::ldexp(1.0, -8) : 0.0;
+  const double s_abs = static_cast<double>(D) / std::sqrt(static_cast<double>(D));  // |q|,|k| <= 1
+  const double bound = (2.0 * (D + 4) * u * s_abs + (2.0 * S + 8) * u) + 3.0 * u16;  // |v| <= 1
+  double worst = 0.0;
+  for (std::int64_t i = 0; i < y.numel(); ++i)
+    worst = std::max(worst, std::abs(load_as_double(y.data(), y.dtype(), i) - ref.data_as<double>()[i]));
+  std::printf("  %-3s validate S=%lld: max |err| %.2e, bound %.2e  %s\n", v.name, static_cast<long long>(S), worst, bound,
+              worst <= bound ? "ok" : "FAILED");
+  return worst <= bound;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::int64_t S = 2048, D = 64;
+  bool causal = false;
+  int pos = 0;
+  for (int a = 1; a < argc; ++a) {
+    if (std::strcmp(argv[a], "--causal") == 0) causal = true;
+    else if (pos++ == 0) S = std::atoll(argv[a]);
+    else D = std::atoll(argv[a]);
+  }
+  const CpuFeatures f = cpu_info().features;
+  const std::vector<Version> versions = {
+      {"v1", "row kernel (portable fp32)", DType::f32, true, detail::run_row_kernel},
+      {"v2", "flash, portable 4-lane", DType::f32, true, detail::run_flash_scalar},
+      {"v3", "flash, AVX2", DType::f32, detail::isa_supported(detail::Isa::avx2), detail::run_flash_avx2},
+      {"v4", "flash, AVX-512", DType::f32, detail::isa_supported(detail::Isa::avx512), detail::run_flash_avx512},
+      {"v5", "flash, AVX-512 BF16 (bf16 in/out)", DType::bf16, detail::isa_supported(detail::Isa::avx512) && f.avx512_bf16,
+       detail::run_flash_avx512_bf16},
+  };
+  std::printf("kernel lab: B=1 H=8 S=%lld D=%lld %s, %d threads, %s\n", static_cast<long long>(S),
+              static_cast<long long>(D), causal ? "causal" : "non-causal", num_threads(), cpu_info().brand.c_str());
+  int failed = 0;
+  for (const Version& v : versions) {
+    if (!v.available) {
+      std::printf("%-3s %-36s not supported on this CPU\n", v.name, v.what);
+      continue;
+    }
+    if (!validate(v, D, causal)) {
+      ++failed;
+      continue;  // never time a wrong result
+    }
+    const Tensor q = uniform(v.dtype, {1, 8, S, D}, 4), k = uniform(v.dtype, {1, 8, S, D}, 5),
+                 vv = uniform(v.dtype, {1, 8, S, D}, 6);
+    AttentionOptions opt;
+    opt.is_causal = causal;
+    Tensor y(v.dtype, {1, 8, S, D});
+    const detail::AttentionParams p = params_for({q, k, vv}, opt, y);
+    const double flops = 4.0 * 8 * static_cast<double>(S) * static_cast<double>(S) * static_cast<double>(D) * (causal ? 0.5 : 1.0);
+    const int reps = v.run == nullptr ? 0 : (std::strcmp(v.name, "v1") == 0 || std::strcmp(v.name, "v2") == 0 ? 1 : 5);
+    v.run(p);  // warm-up
+    std::vector<double> ms;
+    for (int r = 0; r < reps; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      v.run(p);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double med = ms[ms.size() / 2];
+    std::printf("%-3s %-36s %9.2f ms  %7.1f GFLOP/s\n", v.name, v.what, med, flops / (med * 1e-3) / 1e9);
+  }
+  return failed ? 1 : 0;
+}
