@@ -1,0 +1,185 @@
+// Model::encode / embed / attentions: step 1 (embeddings), the encoder layers around
+// MultiHeadAttention, and the pooling.
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "mha/error.hpp"
+#include "mha/module.hpp"
+#include "model/model_impl.hpp"
+#include "model/ops.hpp"
+#include "module/linear.hpp"
+
+namespace mha {
+namespace {
+
+constexpr const char* kWhere = "mha::Model::encode";
+
+void check_ids(const std::vector<TokenIds>& ids, const EncodeOptions& o, const BertConfig& c) {
+  const auto at = [](std::size_t n) { return "sentence " + std::to_string(n); };
+  if (!o.token_type_ids.empty() && o.token_type_ids.size() != ids.size())
+    throw Error(kWhere, "token_type_ids",
+                "one sequence per sentence (" + std::to_string(ids.size()) + ") or none",
+                std::to_string(o.token_type_ids.size()) + " sequences");
+  for (std::size_t n = 0; n < ids.size(); ++n) {
+    const auto len = static_cast<std::int64_t>(ids[n].size());
+    if (len < 1 || len > c.max_position_embeddings)
+      throw Error(kWhere, "token_ids",
+                  "1.." + std::to_string(c.max_position_embeddings) +
+                      " tokens per sentence (max_position_embeddings)",
+                  std::to_string(len) + " tokens in " + at(n));
+    for (std::size_t i = 0; i < ids[n].size(); ++i)
+      if (ids[n][i] < 0 || ids[n][i] >= c.vocab_size)
+        throw Error(
+            kWhere, "token_ids", "ids in 0.." + std::to_string(c.vocab_size - 1) + " (vocab_size)",
+            std::to_string(ids[n][i]) + " at position " + std::to_string(i) + " of " + at(n));
+    if (o.token_type_ids.empty()) continue;
+    const TokenIds& types = o.token_type_ids[n];
+    if (types.size() != ids[n].size())
+      throw Error(kWhere, "token_type_ids",
+                  std::to_string(len) + " ids for " + at(n) + " (as token_ids)",
+                  std::to_string(types.size()));
+    for (std::size_t i = 0; i < types.size(); ++i)
+      if (types[i] < 0 || types[i] >= c.type_vocab_size)
+        throw Error(
+            kWhere, "token_type_ids",
+            "ids in 0.." + std::to_string(c.type_vocab_size - 1) + " (type_vocab_size)",
+            std::to_string(types[i]) + " at position " + std::to_string(i) + " of " + at(n));
+  }
+}
+
+// Step 1, input: x[n, i] = LayerNorm(word[id] + position[i] + token_type[type]) for the real
+// tokens; padding rows stay zero (they are masked out of attention and cut from the results).
+void embed_tokens(const model::EmbeddingWeights& w, const BertConfig& c,
+                  const std::vector<TokenIds>& ids, const std::vector<TokenIds>& types,
+                  std::int64_t S, float* x) {
+  const std::int64_t E = c.hidden_size;
+  for (std::size_t n = 0; n < ids.size(); ++n)
+    for (std::size_t i = 0; i < ids[n].size(); ++i) {
+      float* row = x + (static_cast<std::int64_t>(n) * S + static_cast<std::int64_t>(i)) * E;
+      const float* word = w.word.data() + ids[n][i] * E;
+      const float* pos = w.position.data() + static_cast<std::int64_t>(i) * E;
+      const float* type = w.token_type.data() + (types.empty() ? 0 : types[n][i]) * E;
+      // (word + type) + position: transformers' order, so the f32 sums round alike.
+      for (std::int64_t e = 0; e < E; ++e) row[e] = (word[e] + type[e]) + pos[e];
+    }
+  model::add_layer_norm(x, nullptr, static_cast<std::int64_t>(ids.size()) * S, E,
+                        w.norm_weight.data(), w.norm_bias.data(), c.layer_norm_eps);
+}
+
+// One encoder layer on x [N·S, E], in place; h [N·S, I] and f [N·S, E] are scratch.
+MultiHeadAttentionOutput run_layer(const model::LayerWeights& w, const BertConfig& c, Tensor& x,
+                                   Tensor& h, Tensor& f, const ForwardOptions& forward) {
+  const std::int64_t rows = x.size(0) * x.size(1), E = c.hidden_size, I = c.intermediate_size;
+  // Steps 2–6 in the module, then the residual connection and the post-LayerNorm.
+  MultiHeadAttentionOutput a = w.attention->forward(x, forward);
+  model::add_layer_norm(x.data_as<float>(), a.output.data_as<float>(), rows, E,
+                        w.attention_norm_weight.data(), w.attention_norm_bias.data(),
+                        c.layer_norm_eps);
+  // Feed-forward: x = LayerNorm(x + W2·gelu(W1·x + b1) + b2).
+  detail::linear(x.data_as<float>(), E, rows, E, w.ffn_in_weight.data(), w.ffn_in_bias.data(), I,
+                 h.data_as<float>(), I);
+  model::gelu_erf(h.data_as<float>(), rows * I);
+  detail::linear(h.data_as<float>(), I, rows, I, w.ffn_out_weight.data(), w.ffn_out_bias.data(), E,
+                 f.data_as<float>(), E);
+  model::add_layer_norm(x.data_as<float>(), f.data_as<float>(), rows, E,
+                        w.output_norm_weight.data(), w.output_norm_bias.data(), c.layer_norm_eps);
+  return a;
+}
+
+}  // namespace
+
+Encoding Model::encode(const std::vector<TokenIds>& ids, const EncodeOptions& o) const {
+  const BertConfig& c = impl_->config;
+  check_ids(ids, o, c);
+  const auto N = static_cast<std::int64_t>(ids.size());
+  const std::int64_t E = c.hidden_size, H = c.num_attention_heads, L = c.num_hidden_layers;
+  Encoding out;
+  std::int64_t S = 0;
+  for (const TokenIds& s : ids) {
+    out.lengths.push_back(static_cast<std::int64_t>(s.size()));
+    S = std::max(S, out.lengths.back());
+  }
+  Tensor x(DType::f32, Shape{N, S, E});
+  if (N == 0) {
+    out.hidden = std::move(x);
+    return out;
+  }
+  embed_tokens(impl_->weights.embeddings, c, ids, o.token_type_ids, S, x.data_as<float>());
+
+  // Padding keys are removed from attention (torch's bool key_padding_mask: true = padding).
+  Tensor padding(DType::boolean, Shape{N, S});
+  bool padded = false;
+  for (std::int64_t n = 0; n < N; ++n)
+    for (std::int64_t i = out.lengths[static_cast<std::size_t>(n)]; i < S; ++i) {
+      padding.data_as<bool>()[n * S + i] = true;
+      padded = true;
+    }
+  ForwardOptions forward;
+  if (padded) forward.key_padding_mask = Mask::drop(padding);
+  forward.need_weights = o.attentions;  // off: the fast path, no S×S probabilities anywhere
+  forward.average_attn_weights = false;
+  if (o.attentions)
+    for (std::int64_t n = 0; n < N; ++n) {
+      const std::int64_t len = out.lengths[static_cast<std::size_t>(n)];
+      out.attentions.emplace_back(DType::f32, Shape{L, H, len, len});
+    }
+
+  Tensor h(DType::f32, Shape{N * S, c.intermediate_size}), f(DType::f32, Shape{N * S, E});
+  for (std::int64_t l = 0; l < L; ++l) {
+    const MultiHeadAttentionOutput a =
+        run_layer(impl_->weights.layers[static_cast<std::size_t>(l)], c, x, h, f, forward);
+    if (!o.attentions) continue;
+    // a.weights [N, H, S, S] → each sentence's own [len, len] corner.
+    const float* p = a.weights.data_as<const float>();
+    for (std::int64_t n = 0; n < N; ++n) {
+      const std::int64_t len = out.lengths[static_cast<std::size_t>(n)];
+      float* dst = out.attentions[static_cast<std::size_t>(n)].data_as<float>() + l * H * len * len;
+      for (std::int64_t hh = 0; hh < H; ++hh)
+        for (std::int64_t i = 0; i < len; ++i)
+          std::memcpy(dst + (hh * len + i) * len, p + ((n * H + hh) * S + i) * S,
+                      static_cast<std::size_t>(len) * 4);
+    }
+  }
+  for (std::int64_t n = 0; n < N; ++n) {  // padding rows: zeros, as documented
+    const std::int64_t len = out.lengths[static_cast<std::size_t>(n)];
+    std::fill(x.data_as<float>() + (n * S + len) * E, x.data_as<float>() + (n + 1) * S * E, 0.0f);
+  }
+  out.hidden = std::move(x);
+  return out;
+}
+
+Tensor Model::embed(const std::vector<TokenIds>& ids, std::int64_t batch_size) const {
+  if (batch_size < 1)
+    throw Error("mha::Model::embed", "batch_size", "at least 1", std::to_string(batch_size));
+  const auto N = static_cast<std::int64_t>(ids.size());
+  const std::int64_t E = impl_->config.hidden_size;
+  Tensor out(DType::f32, Shape{N, E});
+  // Longest first, as sentence-transformers: sentences of similar length share a batch.
+  std::vector<std::size_t> order(ids.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return ids[a].size() > ids[b].size(); });
+  for (std::int64_t start = 0; start < N; start += batch_size) {
+    const std::int64_t count = std::min(batch_size, N - start);
+    std::vector<TokenIds> batch;
+    for (std::int64_t k = 0; k < count; ++k)
+      batch.push_back(ids[order[static_cast<std::size_t>(start + k)]]);
+    const Encoding enc = encode(batch);
+    const std::int64_t S = enc.hidden.size(1);
+    for (std::int64_t k = 0; k < count; ++k)
+      model::mean_pool_normalize(
+          enc.hidden.data_as<const float>() + k * S * E, enc.lengths[static_cast<std::size_t>(k)],
+          E,
+          out.data_as<float>() +
+              static_cast<std::int64_t>(order[static_cast<std::size_t>(start + k)]) * E);
+  }
+  return out;
+}
+
+Tensor Model::attentions(const TokenIds& ids) const {
+  Encoding e = encode({ids}, EncodeOptions{.attentions = true});
+  return std::move(e.attentions.front());
+}
+
+}  // namespace mha

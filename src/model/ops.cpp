@@ -1,0 +1,67 @@
+#include "model/ops.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "mha/threads.hpp"
+
+namespace mha::model {
+namespace {
+
+// Threads for `items` work items when each thread should get at least `per_thread` of them:
+// a row of 384 floats takes well under a microsecond, so small batches run on fewer threads
+// rather than pay for waking them all.
+int threads_for(std::int64_t items, std::int64_t per_thread) {
+  return static_cast<int>(std::clamp<std::int64_t>(items / per_thread, 1, num_threads()));
+}
+
+}  // namespace
+
+void add_layer_norm(float* x, const float* add, std::int64_t rows, std::int64_t E,
+                    const float* weight, const float* bias, double eps) {
+#pragma omp parallel for schedule(static) num_threads(threads_for(rows, 16))
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* xr = x + r * E;
+    if (add) {
+      const float* ar = add + r * E;
+      for (std::int64_t i = 0; i < E; ++i) xr[i] += ar[i];  // rounded to f32, as torch's add
+    }
+    double sum = 0.0;
+    for (std::int64_t i = 0; i < E; ++i) sum += xr[i];
+    const double mean = sum / static_cast<double>(E);
+    double sq = 0.0;
+    for (std::int64_t i = 0; i < E; ++i) sq += (xr[i] - mean) * (xr[i] - mean);
+    const double inv = 1.0 / std::sqrt(sq / static_cast<double>(E) + eps);
+    for (std::int64_t i = 0; i < E; ++i)
+      xr[i] = static_cast<float>((xr[i] - mean) * inv * weight[i] + bias[i]);
+  }
+}
+
+void gelu_erf(float* x, std::int64_t n) {
+  constexpr float kInvSqrt2 = 0.70710678118654752440f;
+  constexpr std::int64_t kChunk = 4096;
+  const std::int64_t chunks = (n + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static) num_threads(threads_for(chunks, 1))
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::int64_t end = std::min(n, (c + 1) * kChunk);
+    for (std::int64_t i = c * kChunk; i < end; ++i)
+      x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kInvSqrt2));
+  }
+}
+
+void mean_pool_normalize(const float* x, std::int64_t count, std::int64_t E, float* out) {
+  std::vector<double> mean(static_cast<std::size_t>(E), 0.0);
+  for (std::int64_t t = 0; t < count; ++t)
+    for (std::int64_t i = 0; i < E; ++i) mean[static_cast<std::size_t>(i)] += x[t * E + i];
+  double norm2 = 0.0;
+  for (double& m : mean) {
+    m /= static_cast<double>(std::max<std::int64_t>(count, 1));
+    norm2 += m * m;
+  }
+  const double inv = 1.0 / std::max(std::sqrt(norm2), 1e-12);
+  for (std::int64_t i = 0; i < E; ++i)
+    out[i] = static_cast<float>(mean[static_cast<std::size_t>(i)] * inv);
+}
+
+}  // namespace mha::model
