@@ -10,4 +10,7 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx512.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx512_bf16.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/gemm_scalar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/gemm_avx2.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/gemm_avx512.cpp
 )

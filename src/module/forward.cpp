@@ -9,6 +9,7 @@
 #include "attention/validate.hpp"
 #include "mha/error.hpp"
 #include "mha/module.hpp"
+#include "mha/threads.hpp"
 #include "module/linear.hpp"
 
 namespace mha {
@@ -200,9 +201,15 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
       const float* pr = probs.data_as<float>();
       float* a = avg.data_as<float>();
       const float inv_h = 1.0f / static_cast<float>(H);
+      const std::int64_t plane = L * St;
+#pragma omp parallel for schedule(static) num_threads(num_threads())
       for (std::int64_t n = 0; n < N; ++n)
-        for (std::int64_t h = 0; h < H; ++h)
-          for (std::int64_t ij = 0; ij < L * St; ++ij) a[n * L * St + ij] += pr[(n * H + h) * L * St + ij] * inv_h;
+        for (std::int64_t h = 0; h < H; ++h) {
+          const float* src = pr + (n * H + h) * plane;
+          float* dst = a + n * plane;
+#pragma omp simd
+          for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] += src[ij] * inv_h;
+        }
       r.weights = std::move(avg);
     } else {
       r.weights = batched ? std::move(probs) : Tensor::copy_of(probs.view().reshaped(Shape{H, L, St}));

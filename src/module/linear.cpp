@@ -1,7 +1,12 @@
 #include "module/linear.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
 
+#include "attention/cpu/gemm.hpp"
+#include "attention/cpu/isa.hpp"
 #include "mha/threads.hpp"
 
 #if defined(MHA_HAVE_CBLAS)
@@ -9,61 +14,77 @@
 #endif
 
 namespace mha::detail {
+namespace {
+
+// MHA_GEMM=blas|own picks the GEMM for the process (default: own, which measured faster here:
+// bench/RESULTS.md); blas needs a build that found a CBLAS.
+bool use_blas() {
+#if defined(MHA_HAVE_CBLAS)
+  static const bool blas = [] {
+    const char* e = std::getenv("MHA_GEMM");
+    return e && std::strcmp(e, "blas") == 0;
+  }();
+  return blas;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
 
 void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
                 std::int64_t N, float* y, std::int64_t ldy) {
   if (M == 0 || N == 0) return;
-  // Blocks of output columns keep a slice of w hot in cache while the rows of x stream by.
-  constexpr std::int64_t kColumnBlock = 64;  // 64 rows of w at K = 768: 192 KiB, inside L2
-  const std::int64_t nblocks = (N + kColumnBlock - 1) / kColumnBlock;
-  const int nt = static_cast<int>(std::min<std::int64_t>(num_threads(), M * nblocks));
-#pragma omp parallel for collapse(2) schedule(static) num_threads(nt)
-  for (std::int64_t nb = 0; nb < nblocks; ++nb)
-    for (std::int64_t m = 0; m < M; ++m) {
-      const float* xr = x + m * ldx;
-      const std::int64_t n1 = std::min(N, (nb + 1) * kColumnBlock);
-      for (std::int64_t n = nb * kColumnBlock; n < n1; ++n) {
-        const float* wr = w + n * K;
-        float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-        for (std::int64_t kk = 0; kk < K; ++kk) acc += xr[kk] * wr[kk];
-        y[m * ldy + n] = acc + (b ? b[n] : 0.0f);
-      }
+  const int threads = num_threads();
+  // Pack once per call: O(N·K) against the O(M·N·K) product.
+  switch (active_isa()) {
+    case Isa::avx512: {
+      std::vector<float> packed(static_cast<std::size_t>(gemm_packed_floats_avx512(N, K)));
+      gemm_pack_avx512(w, N, K, packed.data(), threads);
+      return gemm_run_avx512(x, ldx, M, K, packed.data(), b, N, y, ldy, threads);
     }
+    case Isa::avx2: {
+      std::vector<float> packed(static_cast<std::size_t>(gemm_packed_floats_avx2(N, K)));
+      gemm_pack_avx2(w, N, K, packed.data(), threads);
+      return gemm_run_avx2(x, ldx, M, K, packed.data(), b, N, y, ldy, threads);
+    }
+    case Isa::scalar: {
+      std::vector<float> packed(static_cast<std::size_t>(gemm_packed_floats_scalar(N, K)));
+      gemm_pack_scalar(w, N, K, packed.data(), threads);
+      return gemm_run_scalar(x, ldx, M, K, packed.data(), b, N, y, ldy, threads);
+    }
+  }
 }
 
+void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
+                 std::int64_t N, float* y, std::int64_t ldy) {
 #if defined(MHA_HAVE_CBLAS)
-
-void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-            std::int64_t N, float* y, std::int64_t ldy) {
   if (M == 0 || N == 0) return;
-  // y starts as the bias, broadcast over rows (beta = 1), or zero (beta = 0).
-  if (b)
+  if (b)  // y starts as the bias, broadcast over rows (beta = 1)
     for (std::int64_t m = 0; m < M; ++m) std::copy_n(b, N, y + m * ldy);
-#if defined(OPENBLAS_VERSION) || defined(OPENBLAS_CONST)
+#if defined(OPENBLAS_VERSION)
   openblas_set_num_threads(num_threads());  // the same thread budget as the attention kernels
 #endif
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K),
               1.0f, x, static_cast<int>(ldx), w, static_cast<int>(K), b ? 1.0f : 0.0f, y, static_cast<int>(ldy));
+#else
+  linear_own(x, ldx, M, K, w, b, N, y, ldy);
+#endif
+}
+
+void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
+            std::int64_t N, float* y, std::int64_t ldy) {
+  if (use_blas()) return linear_blas(x, ldx, M, K, w, b, N, y, ldy);
+  linear_own(x, ldx, M, K, w, b, N, y, ldy);
 }
 
 const char* linear_backend() {
-#if defined(OPENBLAS_VERSION) || defined(OPENBLAS_CONST)
+  if (!use_blas()) return "own";
+#if defined(OPENBLAS_VERSION)
   return "openblas";
 #else
   return "cblas";
 #endif
 }
-
-#else
-
-void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-            std::int64_t N, float* y, std::int64_t ldy) {
-  linear_own(x, ldx, M, K, w, b, N, y, ldy);
-}
-
-const char* linear_backend() { return "own"; }
-
-#endif
 
 }  // namespace mha::detail

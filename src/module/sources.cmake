@@ -5,10 +5,10 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/forward.cpp
 )
 
-# The projections (steps 2 and 6) run on a CBLAS sgemm when one is found: OpenBLAS from Debian
-# by default (it measured faster than mha's own loop GEMM, bench/RESULTS.md). Any CBLAS can be
-# plugged in through FindBLAS: -DBLA_VENDOR=... (e.g. Intel10_64lp, FLAME, Generic), or turned
-# off with -DMHA_USE_BLAS=OFF to use the own GEMM.
+# The projections (steps 2 and 6) run on mha's own GEMM by default (it measured faster than
+# Debian's OpenBLAS here, bench/RESULTS.md); MHA_GEMM=blas at run time picks a CBLAS sgemm when
+# the build found one: OpenBLAS from Debian by default, any other through FindBLAS with
+# -DBLA_VENDOR=... (e.g. Intel10_64lp, FLAME, Generic); -DMHA_USE_BLAS=OFF builds without.
 option(MHA_USE_BLAS "Run the module's projections on a CBLAS sgemm (FindBLAS)" ON)
 if(MHA_USE_BLAS)
   if(NOT DEFINED BLA_VENDOR)
