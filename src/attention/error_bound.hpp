@@ -71,7 +71,7 @@ inline double rounding_floor(DType t) {
 // before P·V (relative error <= 2^-9) and uses the cheaper exp (relative error <= 5.4e-6): since
 // the probabilities sum to 1, the output moves by at most this factor times max|v| more.
 inline constexpr double kBf16KernelProbabilityError = 0x1.0p-9 + 5.4e-6;
-// The probabilities it reports (qk_output mode 3) come from its sum of cheaper exps: relative 5.4e-6.
+// The probabilities it reports (qk_output mode 3) come from its sum of cheaper exps: relative 2.9e-6.
 inline constexpr double kBf16KernelSumError = 5.4e-6;
 
 // The smallest absolute slack: a bound of exactly 0 (e.g. all-zero inputs) still allows the
