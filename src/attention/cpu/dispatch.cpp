@@ -1,16 +1,20 @@
 // Chooses the kernel for one attention call.
 #include "attention/cpu/flash.hpp"
 #include "attention/cpu/isa.hpp"
+#include "attention/cpu/tuning.hpp"
 #include "attention/params.hpp"
 #include "mha/cpu_info.hpp"
 
 namespace mha::detail {
 namespace {
 
-// All three of Q, K, V in bf16 on a CPU that multiplies bf16 pairs natively.
+// All three of Q, K, V in bf16 on a CPU that multiplies bf16 pairs natively — except decode
+// (few query rows per KV head), which the fp32 kernel runs reading the bf16 keys in place.
 bool bf16_kernel_applies(const AttentionParams& p) {
   static const bool has_bf16 = cpu_info().features.avx512_bf16;
-  return has_bf16 && p.q.dtype == DType::bf16 && p.k.dtype == DType::bf16 && p.v.dtype == DType::bf16;
+  const std::int64_t rows_per_group = p.Hq / p.Hkv * p.Sq;
+  return has_bf16 && p.q.dtype == DType::bf16 && p.k.dtype == DType::bf16 && p.v.dtype == DType::bf16 &&
+         rows_per_group > kDirectKeyRows;
 }
 
 }  // namespace
