@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# The whole test suite: configure, build and run ctest for the `release` preset, then for the
-# `asan` preset (AddressSanitizer + UndefinedBehaviorSanitizer). Prints a summary; exits non-zero
-# if any step failed. A failing preset does not stop the other, so the summary is complete.
+# The whole test suite: fetch the pretrained model, then configure, build and run ctest for the
+# `release` preset, then for the `asan` preset (AddressSanitizer + UndefinedBehaviorSanitizer).
+# Prints a summary; exits non-zero if any step failed. A failing preset does not stop the other,
+# so the summary is complete.
 #
 #   scripts/test.sh                 # both presets
 #   scripts/test.sh release         # one of them
 #   MHA_JOBS=4 scripts/test.sh      # build and test parallelism (default: nproc)
 #   scripts/test.sh release -- -L unit   # extra arguments after -- go to ctest
+#   MHA_SKIP_MODEL_FETCH=1 scripts/test.sh   # offline: no fetch; tests that need the model skip
+#
+# The model (all-MiniLM-L6-v2, scripts/fetch_model.sh) is what the `model` and `cli` tests run
+# on; fetching it is a no-op when it is already there with the right checksums. A failed fetch
+# is a failed step (those tests then skip, loudly), unless MHA_SKIP_MODEL_FETCH=1.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,7 +22,7 @@ while (($#)); do
   case "$1" in
     --) shift; ctest_args=("$@"); break ;;
     release | debug | asan) presets+=("$1"); shift ;;
-    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown argument '$1' (presets: release, debug, asan)" >&2; exit 2 ;;
   esac
 done
@@ -43,6 +49,12 @@ step() {  # step <preset> <name> <command...>: runs it, records result and time 
 run_ctest() {  # run_ctest <preset> <log>: ctest to the terminal and the log; ctest's exit code
   ctest --preset "$1" --parallel "$jobs" --output-junit ctest-junit.xml "${ctest_args[@]}" 2>&1 | tee "$2"
 }
+
+if [[ ${MHA_SKIP_MODEL_FETCH:-0} == 1 ]]; then
+  summary+=("$(printf '%-8s %-10s %-18s' model fetch 'skipped (MHA_SKIP_MODEL_FETCH=1)')")
+else
+  step model fetch scripts/fetch_model.sh || true
+fi
 
 for preset in "${presets[@]}"; do
   log="build/$preset/ctest.log"

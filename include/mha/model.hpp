@@ -38,6 +38,8 @@
 
 namespace mha {
 
+class MultiHeadAttention;
+
 // The fields of config.json the encoder uses. parse/load validate every one: positive sizes,
 // hidden_size divisible by num_attention_heads, hidden_act "gelu" (erf), model_type "bert" (when
 // given), position_embedding_type "absolute" (when given), layer_norm_eps > 0.
@@ -66,6 +68,9 @@ struct EncodeOptions {
   // need_weights and average_attn_weights = false). Off, the fast path runs and no S×S matrix
   // is ever formed.
   bool attentions = false;
+  // Keep every layer's input hidden states (Encoding::hidden_states), as transformers'
+  // output_hidden_states. Off, nothing is copied.
+  bool hidden_states = false;
   // BERT's segment ids, one sequence per sentence with the sentence's length, each in
   // [0, type_vocab_size). Empty: all 0 (a single-segment sentence, as sentence-transformers).
   std::vector<TokenIds> token_type_ids{};
@@ -80,6 +85,11 @@ struct Encoding {
   // S_n = lengths[n] tokens; [l, h, i, j] is how much token i attends to token j in layer l,
   // head h (each row sums to 1). Empty otherwise.
   std::vector<Tensor> attentions{};
+  // With EncodeOptions::hidden_states: layers + 1 tensors, each [N, S, E] f32 like `hidden`
+  // (padding rows zero). hidden_states[l] is the input of layer l — [0] the embeddings after
+  // their LayerNorm (step 1 of layer 0), [l] the output of layer l − 1 — and
+  // hidden_states[layers] equals `hidden`. Empty otherwise.
+  std::vector<Tensor> hidden_states{};
 };
 
 class Model {
@@ -108,6 +118,13 @@ class Model {
 
   // The attention probabilities of one sentence, [layers, H, S, S] f32 (see Encoding).
   Tensor attentions(const TokenIds& token_ids) const;
+
+  // Layer `layer`'s attention (steps 2–6), layer in [0, num_hidden_layers): the module encode()
+  // runs, with the model's weights under torch's names (state_dict()). With
+  // Encoding::hidden_states[layer] as its input it gives that layer's attention output and,
+  // with need_weights, Encoding::attentions' probabilities of that layer. Valid as long as the
+  // Model (or a copy) lives. Throws mha::Error for a layer out of range.
+  const MultiHeadAttention& layer_attention(std::int64_t layer) const;
 
  private:
   struct Impl;

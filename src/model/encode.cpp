@@ -87,6 +87,23 @@ MultiHeadAttentionOutput run_layer(const model::LayerWeights& w, const BertConfi
   return a;
 }
 
+// Rows i >= lengths[n] of x [N, S, E] set to zero: padding rows hold whatever the LayerNorms
+// made of them, which no caller should read.
+void zero_padding(Tensor& x, const std::vector<std::int64_t>& lengths) {
+  const std::int64_t S = x.size(1), E = x.size(2);
+  for (std::size_t n = 0; n < lengths.size(); ++n) {
+    const auto row0 = static_cast<std::int64_t>(n) * S;
+    std::fill(x.data_as<float>() + (row0 + lengths[n]) * E, x.data_as<float>() + (row0 + S) * E,
+              0.0f);
+  }
+}
+
+Tensor without_padding(const Tensor& x, const std::vector<std::int64_t>& lengths) {
+  Tensor copy = Tensor::copy_of(x);
+  zero_padding(copy, lengths);
+  return copy;
+}
+
 }  // namespace
 
 Encoding Model::encode(const std::vector<TokenIds>& ids, const EncodeOptions& o) const {
@@ -127,6 +144,7 @@ Encoding Model::encode(const std::vector<TokenIds>& ids, const EncodeOptions& o)
 
   Tensor h(DType::f32, Shape{N * S, c.intermediate_size}), f(DType::f32, Shape{N * S, E});
   for (std::int64_t l = 0; l < L; ++l) {
+    if (o.hidden_states) out.hidden_states.push_back(without_padding(x, out.lengths));
     const MultiHeadAttentionOutput a =
         run_layer(impl_->weights.layers[static_cast<std::size_t>(l)], c, x, h, f, forward);
     if (!o.attentions) continue;
@@ -141,10 +159,8 @@ Encoding Model::encode(const std::vector<TokenIds>& ids, const EncodeOptions& o)
                       static_cast<std::size_t>(len) * 4);
     }
   }
-  for (std::int64_t n = 0; n < N; ++n) {  // padding rows: zeros, as documented
-    const std::int64_t len = out.lengths[static_cast<std::size_t>(n)];
-    std::fill(x.data_as<float>() + (n * S + len) * E, x.data_as<float>() + (n + 1) * S * E, 0.0f);
-  }
+  zero_padding(x, out.lengths);  // as documented
+  if (o.hidden_states) out.hidden_states.push_back(Tensor::copy_of(x));
   out.hidden = std::move(x);
   return out;
 }
@@ -175,6 +191,14 @@ Tensor Model::embed(const std::vector<TokenIds>& ids, std::int64_t batch_size) c
               static_cast<std::int64_t>(order[static_cast<std::size_t>(start + k)]) * E);
   }
   return out;
+}
+
+const MultiHeadAttention& Model::layer_attention(std::int64_t layer) const {
+  const std::int64_t L = impl_->config.num_hidden_layers;
+  if (layer < 0 || layer >= L)
+    throw Error("mha::Model::layer_attention", "layer", "0.." + std::to_string(L - 1),
+                std::to_string(layer));
+  return *impl_->weights.layers[static_cast<std::size_t>(layer)].attention;
 }
 
 Tensor Model::attentions(const TokenIds& ids) const {

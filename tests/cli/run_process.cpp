@@ -1,5 +1,6 @@
-// POSIX process spawning for the cli tests: posix_spawn with stdout and stderr sent to anonymous
-// temporary files, which (unlike pipes) cannot fill up and block a chatty child.
+// POSIX process spawning for the cli tests: posix_spawn with stdin read from, and stdout and
+// stderr sent to, anonymous temporary files, which (unlike pipes) cannot fill up and block a
+// chatty child.
 #include "run_process.hpp"
 
 #include <spawn.h>
@@ -43,7 +44,7 @@ std::string name_of(const std::string& entry) { return entry.substr(0, entry.fin
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const std::vector<std::pair<std::string, std::string>>& set_env,
-                          const std::vector<std::string>& unset_env) {
+                          const std::vector<std::string>& unset_env, const std::string& input) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry = *e, name = name_of(entry);
@@ -61,9 +62,14 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  File out = temporary_file(), err = temporary_file();
+  File in = temporary_file(), out = temporary_file(), err = temporary_file();
+  if (std::fwrite(input.data(), 1, input.size(), in.get()) != input.size() ||
+      std::fflush(in.get()) != 0)
+    throw std::runtime_error("run_process: cannot write the child's stdin");
+  std::rewind(in.get());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fileno(in.get()), STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, fileno(out.get()), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, fileno(err.get()), STDERR_FILENO);
   pid_t pid = 0;

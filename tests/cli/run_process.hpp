@@ -13,9 +13,11 @@ struct ProcessResult {
 };
 
 // Runs `program` with `args` (argv[1..]) in this process's environment, where `set_env` entries
-// replace or add variables and `unset_env` names are removed. Waits for it to finish.
+// replace or add variables and `unset_env` names are removed. Its stdin holds `input` (empty by
+// default: never the terminal or the test's own stdin). Waits for it to finish.
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
                           const std::vector<std::pair<std::string, std::string>>& set_env = {},
-                          const std::vector<std::string>& unset_env = {});
+                          const std::vector<std::string>& unset_env = {},
+                          const std::string& input = {});
 
 }  // namespace mha::test

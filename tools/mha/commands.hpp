@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 
 namespace mha::cli {
 
@@ -19,8 +20,17 @@ struct Command {
   std::function<int()> run;
 };
 
+// A command line that parses but asks for something impossible (a layer the model lacks, text
+// without a token): main reports it like a parse error, with exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 Command add_info_command(CLI::App& app, const GlobalOptions& global);
 Command add_explain_command(CLI::App& app, const GlobalOptions& global);
+Command add_embed_command(CLI::App& app, const GlobalOptions& global);
+Command add_tokenize_command(CLI::App& app, const GlobalOptions& global);
 Command add_bench_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace mha::cli

@@ -1,226 +1,148 @@
-// `mha explain [TEXT]`: the six steps of multi-head attention on one sentence, each with its real
-// shape and a few real numbers, then a check of the fast path against the reference.
+// `mha explain [TEXT]`: multi-head attention in the pretrained model, on one sentence. The six
+// steps of one layer and head with their real shapes and numbers (checked against the
+// reference), a heatmap of that head in the terminal, what every head attends to, and the
+// pictures: attention.html (head view, model view, six steps), PNG and SVG heatmaps.
 //
-// Until the pretrained all-MiniLM-L6-v2 lands, the numbers come from a toy model (toy_model.hpp):
-// the mechanics are real, the meaning is not, and the output says so loudly.
-#include <algorithm>
-#include <cmath>
+// The layer and head shown default to the model's last ones: in all-MiniLM-L6-v2, layer 5 head
+// 11, a head that looks at the sentence's nouns ("fox", "dog" in the default sentence).
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
-#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "explain_pictures.hpp"
+#include "explain_steps.hpp"
+#include "head_focus.hpp"
 #include "mha/cpu_info.hpp"
-#include "mha/dtype.hpp"
-#include "mha/reference.hpp"
 #include "mha/threads.hpp"
-#include "print.hpp"
-#include "toy_model.hpp"
-#include "toy_text.hpp"
+#include "mha/viz.hpp"
+#include "model_input.hpp"
+#include "text_input.hpp"
 
 namespace mha::cli {
 namespace {
 
 constexpr const char* kDefaultText = "The quick brown fox jumps over the lazy dog.";
+// How many heads the "focused on words" list names.
+constexpr std::size_t kWordHeads = 6;
+// The longest sentence drawn as a terminal heatmap: two columns per token plus the labels fit
+// in about 120 columns.
+constexpr std::int64_t kTerminalTokens = 48;
 
 struct ExplainOptions {
   std::string text = kDefaultText;
-  ToyModelConfig model;
+  std::string model_dir;
+  std::optional<std::int64_t> layer, head;
+  std::string out = "attention.html";
+  bool images = true;
 };
 
-// Why TEXT cannot be explained, or "" when it can (the contract of a CLI11 validator, which turns
-// a message into a usage error before anything runs).
-std::string text_problem(const std::string& text, const ToyModelConfig& model) {
-  if (const auto bad = find_invalid_utf8(text)) {
-    char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
-    return "not valid UTF-8 (byte " + std::string(byte) + " at offset " + std::to_string(*bad) +
-           ")";
-  }
-  const std::size_t n = toy_tokenize(text).size();
-  if (n == 0)
+// Why TEXT cannot be explained, or "" when it can (a CLI11 validator: a message becomes a usage
+// error before anything is loaded).
+std::string text_problem(const std::string& text) {
+  if (std::string bad = utf8_problem(text); !bad.empty()) return bad;
+  if (is_blank(text))
     return "no words to attend to; give a sentence, e.g. \"" + std::string(kDefaultText) + "\"";
-  if (static_cast<std::int64_t>(n) > model.max_tokens)
-    return std::to_string(n) + " tokens; the toy model takes at most " +
-           std::to_string(model.max_tokens);
   return "";
 }
 
-// Rows [r0, r0 + n) of a contiguous 2-D weight, or elements [r0, r0 + n) of a 1-D bias.
-TensorView rows(const Tensor& t, std::int64_t r0, std::int64_t n) {
-  const std::int64_t row = t.rank() == 1 ? 1 : t.size(1);
-  const auto* base = static_cast<const std::byte*>(t.data()) +
-                     r0 * row * static_cast<std::int64_t>(dtype_size(t.dtype()));
-  return t.rank() == 1 ? TensorView(base, t.dtype(), Shape{n})
-                       : TensorView(base, t.dtype(), Shape{n, row});
+std::int64_t pick(const std::optional<std::int64_t>& asked, std::int64_t count, const char* what) {
+  if (!asked) return count - 1;
+  if (*asked < 0 || *asked >= count)
+    throw UsageError(std::string("--") + what + " " + std::to_string(*asked) + ": the model has " +
+                     what + "s 0.." + std::to_string(count - 1));
+  return *asked;
 }
 
-// Every intermediate of the six steps, computed by mha::reference's step functions on the
-// layer's own weights (MultiHeadAttention::forward does not expose its intermediates).
-struct Steps {
-  Tensor x;                    // 1 input    [1, S, E]
-  Tensor q, k, v;              // 2 project  [1, H, S, D]
-  double scale = 0.0;          // 3 score    1/sqrt(D)
-  Tensor scores;               //            [1, H, S, S]
-  reference::Weighed weighed;  // 4 weigh    probabilities [1, H, S, S], heads [1, H, S, D]
-  Tensor concat;               // 5 concat   [1, S, E]
-  Tensor y;                    // 6 output   [1, S, E]
-};
-
-Steps run_steps(const MultiHeadAttention& layer, const Tensor& x) {
-  const std::int64_t E = layer.options().embed_dim, H = layer.options().num_heads;
-  const std::map<std::string, Tensor> sd = layer.state_dict();
-  const Tensor& w_in = sd.at("in_proj_weight");  // [3E, E]: Wq, Wk, Wv one under the other
-  const Tensor& b_in = sd.at("in_proj_bias");    // [3E]
-  Steps s;
-  s.x = reference::input(x);
-  s.q = reference::project(s.x, rows(w_in, 0, E), rows(b_in, 0, E), H);
-  s.k = reference::project(s.x, rows(w_in, E, E), rows(b_in, E, E), H);
-  s.v = reference::project(s.x, rows(w_in, 2 * E, E), rows(b_in, 2 * E, E), H);
-  s.scale = 1.0 / std::sqrt(static_cast<double>(layer.head_dim()));
-  s.scores = reference::score(s.q, s.k, s.scale);
-  const Tensor keep_all(DType::f64, s.scores.shape());  // additive bias 0: no mask, every key kept
-  s.weighed = reference::weigh(s.scores, keep_all, s.v);
-  s.concat = reference::concat(s.weighed.heads);
-  s.y = reference::output(s.concat, sd.at("out_proj.weight"), sd.at("out_proj.bias"));
-  return s;
+void print_header(const LoadedModel& m, const ExplainOptions& o, const TokenizedText& t,
+                  const StepFocus& f) {
+  const BertConfig& c = m.model.config();
+  std::cout << "mha explain: multi-head attention in " << m.name << ", step by step\n\n"
+            << "model    " << m.name << ": " << c.num_hidden_layers << " layers x "
+            << c.num_attention_heads << " heads of " << c.head_dim() << ", hidden " << c.hidden_size
+            << "  (" << m.dir.string() << ")\n"
+            << "text     " << quoted(o.text) << "\n"
+            << "tokens   S = " << t.tokens.size() << ":";
+  for (std::size_t i = 0; i < t.tokens.size(); ++i) std::cout << (i ? " | " : " ") << t.tokens[i];
+  std::cout << "\nids     ";
+  for (const std::int64_t id : t.ids) std::cout << " " << id;
+  std::cout << "\nshown    layer " << f.layer << ", head " << f.head << " (--layer 0.."
+            << c.num_hidden_layers - 1 << ", --head 0.." << c.num_attention_heads - 1 << "), query "
+            << f.query << " " << quoted(t.tokens[static_cast<std::size_t>(f.query)])
+            << " (where this head looks hardest at one word)"
+            << "\nbackend  " << backend_name() << ", " << num_threads() << " threads\n\n";
 }
 
-std::string quoted(const std::string& token) { return "\"" + token + "\""; }
+int run_explain(const ExplainOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  const LoadedModel m = load_model(o.model_dir);
+  const BertConfig& c = m.model.config();
+  StepFocus f{.layer = pick(o.layer, c.num_hidden_layers, "layer"),
+              .head = pick(o.head, c.num_attention_heads, "head"),
+              .query = 0,
+              .tokens = {}};
 
-void print_banner() {
-  const char* rule =
-      "==============================================================================";
-  std::cout << rule << "\n"
-            << "  TOY MODEL: random weights and hashed word vectors, not a trained model.\n"
-            << "  The shapes and the arithmetic are real; which word attends to which means\n"
-            << "  nothing yet. The pretrained all-MiniLM-L6-v2 model will replace it.\n"
-            << rule << "\n\n";
-}
+  const ModelTokens t =
+      tokenize(m.tokenizer, o.text, static_cast<std::size_t>(m.model.max_seq_length()));
+  warn_truncated("the text", t, m);
+  if (t.tokens.ids.size() <= 2)
+    throw UsageError("no tokens to attend to in " + quoted(o.text) +
+                     " (only characters the tokenizer removes); give a sentence");
+  f.tokens = t.tokens.tokens;
 
-void print_input(const ExplainOptions& opt, const std::vector<std::string>& tokens,
-                 const MultiHeadAttention& layer, const Steps& s) {
-  std::cout << "text     " << quoted(opt.text) << "\n"
-            << "tokens   S = " << tokens.size() << ":";
-  for (std::size_t i = 0; i < tokens.size(); ++i) std::cout << (i ? " | " : " ") << tokens[i];
-  std::cout << "\nlayer    mha::MultiHeadAttention, E = " << layer.options().embed_dim
-            << ", H = " << layer.options().num_heads << " heads of D = " << layer.head_dim()
-            << ", seed " << layer.options().seed << "\n"
-            << "backend  " << backend_name() << ", " << num_threads() << " threads\n\n";
+  // One pass of the model, keeping what the explanation needs: every layer's probabilities
+  // (the pictures) and every layer's input (step 1 of the layer shown).
+  const Encoding e =
+      m.model.encode({t.tokens.ids}, EncodeOptions{.attentions = true, .hidden_states = true});
+  const Tensor& x = e.hidden_states[static_cast<std::size_t>(f.layer)];  // [1, S, E]
+  const MultiHeadAttention& attention = m.model.layer_attention(f.layer);
+  const Steps steps = run_steps(attention, x);
+  f.query = pick_query(steps, f.head, f.tokens);
 
-  std::cout << "1. input    x " << s.x.shape().str() << "\n"
-            << "   one vector per token: its hashed word vector plus a sinusoidal position\n"
-            << "   x[0, 0, :4]           " << row_values(s.x, 0) << "   " << quoted(tokens[0])
-            << "\n\n";
-}
+  const Tensor& all = e.attentions.front();  // [layers, H, S, S]
+  const std::int64_t H = all.size(1), S = all.size(2);
+  const TensorView layer_weights(all.data_as<const float>() + f.layer * H * S * S, DType::f32,
+                                 Shape{1, H, S, S});
+  viz::AttentionMaps maps = model_maps(m, o.text, t.tokens, all, step_panel(steps, f));
+  const std::vector<HeadFocus> heads = measure_heads(maps);
+  for (const HeadFocus& h : heads) maps.head_summaries.push_back(summary_line(h));
 
-void print_project_score(const MultiHeadAttention& layer, const Steps& s) {
-  const std::int64_t H = layer.options().num_heads, D = layer.head_dim();
-  std::cout << "2. project  q " << s.q.shape().str() << "  k " << s.k.shape().str() << "  v "
-            << s.v.shape().str() << "\n"
-            << "   q = x Wq^T + bq, k = x Wk^T + bk, v = x Wv^T + bv, each split into " << H
-            << " heads of " << D << "\n"
-            << "   q[0, 0, 0, :4]        " << row_values(s.q, 0) << "\n"
-            << "   k[0, 0, 0, :4]        " << row_values(s.k, 0) << "\n"
-            << "   v[0, 0, 0, :4]        " << row_values(s.v, 0) << "\n\n";
+  // The files first: a path that cannot be written fails before pages of output.
+  const Pictures pictures = write_pictures(maps, o.out, f.layer, f.head, o.images);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::cout << "3. score    scores " << s.scores.shape().str() << "\n"
-            << "   scores = q k^T * scale, scale = 1/sqrt(D) = 1/sqrt(" << D
-            << ") = " << fixed(s.scale, 6) << "\n"
-            << "   scores[0, 0, 0, :4]   " << row_values(s.scores, 0) << "\n\n";
-}
+  print_header(m, o, t.tokens, f);
+  print_steps(std::cout, steps, f);
+  const bool ok = print_check(std::cout, attention, steps, layer_weights);
 
-void print_weigh(const std::vector<std::string>& tokens, const MultiHeadAttention& layer,
-                 const Steps& s) {
-  const TensorView p = s.weighed.probabilities;  // [1, H, S, S]
-  const std::int64_t H = layer.options().num_heads, S = p.size(2);
-  double lo = INFINITY, hi = -INFINITY;
-  for (std::int64_t row = 0; row < H * S; ++row) {
-    double sum = 0.0;
-    for (std::int64_t j = 0; j < S; ++j) sum += load_as_double(p.data(), p.dtype(), row * S + j);
-    lo = std::min(lo, sum);
-    hi = std::max(hi, sum);
-  }
-  std::cout << "4. weigh    weights " << p.shape().str() << "  heads "
-            << s.weighed.heads.shape().str() << "\n"
-            << "   weights = softmax(scores) over the keys; heads = weights v\n"
-            << "   row sums of weights   min " << fixed(lo, 6) << ", max " << fixed(hi, 6)
-            << " over " << H * S << " rows\n";
+  viz::TerminalOptions term;
+  term.color = viz::terminal_color_for(STDOUT_FILENO);
+  std::cout << "\nheatmap  ";
+  if (S <= kTerminalTokens)
+    std::cout << viz::terminal_heatmap(maps, static_cast<int>(f.layer), static_cast<int>(f.head),
+                                       term);
+  else
+    std::cout << S << " tokens: too wide for a terminal; see the PNG and the HTML page\n";
+  std::cout << "\nheads    what every head attends to, measured from the sentence's own tokens\n"
+            << "         as queries ([CLS] and [SEP] set aside): the mean weight on the words it\n"
+            << "         looks at most, on [CLS]/[SEP], on the previous and the next token and on\n"
+            << "         itself. 'head' is layer.head.\n\n"
+            << heads_table(heads);
+  if (const std::string words = word_heads(heads, kWordHeads); !words.empty())
+    std::cout << "\nwords    the heads most focused on particular words:\n" << words;
 
-  // The first token and one from the middle: enough to see that heads disagree.
-  std::vector<std::int64_t> queries = {0};
-  if (S > 1) queries.push_back(S / 2);
-  for (const std::int64_t i : queries) {
-    std::cout << "   query " << i << " " << quoted(tokens[static_cast<std::size_t>(i)])
-              << " attends most to\n     ";
-    for (std::int64_t h = 0; h < H; ++h) {
-      std::int64_t best = 0;
-      double best_p = -1.0;
-      for (std::int64_t j = 0; j < S; ++j) {
-        const double pj = p.get({0, h, i, j});
-        if (pj > best_p) best = j, best_p = pj;
-      }
-      std::cout << "  head " << h << ": " << quoted(tokens[static_cast<std::size_t>(best)]) << " "
-                << fixed(best_p, 2);
-    }
-    std::cout << "\n";
-  }
-  std::cout << "   heads[0, 0, 0, :4]    " << row_values(s.weighed.heads, 0) << "\n\n";
-}
-
-void print_concat_output(const MultiHeadAttention& layer, const Steps& s) {
-  const std::int64_t D = layer.head_dim();
-  std::cout << "5. concat   concat " << s.concat.shape().str() << "\n"
-            << "   the heads side by side: dims 0.." << D - 1 << " from head 0, " << D << ".."
-            << 2 * D - 1 << " from head 1, ...\n"
-            << "   concat[0, 0, :4]      " << row_values(s.concat, 0) << "\n\n";
-  std::cout << "6. output   y " << s.y.shape().str() << "\n"
-            << "   y = concat Wo^T + bo\n"
-            << "   y[0, 0, :4]           " << row_values(s.y, 0) << "\n\n";
-}
-
-// Compares the layer's forward (fp32, the backend that runs) with the reference (f64). Returns
-// the exit code: a mismatch is an error, never just a printed number.
-int print_check(const MultiHeadAttention& layer, const Tensor& x, const Steps& s) {
-  ForwardOptions fo;
-  fo.need_weights = true;
-  fo.average_attn_weights = false;  // per head [1, H, S, S]
-  const MultiHeadAttentionOutput fast = layer.forward(x, fo);
-  const MultiHeadAttentionOutput ref = reference::multi_head_attention(layer, x, x, x, fo);
-
-  // fp32 rounding accumulates along each reduction: E in the projections and the output, D in the
-  // scores, S in the weighted sum; the weights inherit the error of the projections through the
-  // scores. The bound u·(2E + D + S), times 8 for the exp and the value magnitudes (|x|, |y| are
-  // O(1) in this model), is loose for a correct kernel (measured: 10x below it) and tight for a
-  // wrong one (a wrong index or a missed row is O(0.1)).
-  const double u = unit_roundoff(DType::f32);
-  const auto E = static_cast<double>(layer.options().embed_dim);
-  const auto S = static_cast<double>(x.size(1));
-  const double tol = 8.0 * u * (2.0 * E + static_cast<double>(layer.head_dim()) + S);
-
-  struct Row {
-    const char* what;
-    double diff, tol;
-  };
-  const Row checks[] = {
-      {"output ", max_abs_diff(fast.output, ref.output), tol},
-      {"weights", max_abs_diff(fast.weights, ref.weights), tol},
-      {"steps  ", max_abs_diff(s.y, ref.output), 1e-12},  // the steps above: same f64 algorithm
-  };
-  std::cout << "check    MultiHeadAttention::forward, fp32 on " << backend_name() << ",\n"
-            << "         against mha::reference::multi_head_attention, f64\n";
-  bool ok = true;
-  for (const Row& r : checks) {
-    const bool pass = r.diff <= r.tol;  // false for NaN too
-    ok = ok && pass;
-    std::cout << "   " << r.what << "  max abs difference " << general(r.diff) << " (tolerance "
-              << general(r.tol) << ")  " << (pass ? "ok" : "MISMATCH") << "\n";
-  }
-  std::cout
-      << "\n(toy model: random weights; the pretrained all-MiniLM-L6-v2 will replace it)\n";
+  std::cout << "\nwrote    " << pictures.html << " (" << pictures.html_bytes / 1024
+            << " KB, self-contained: open it in a browser), " << fixed_seconds(seconds)
+            << " after start\n";
+  for (const std::string& p : pictures.images) std::cout << "         " << p << "\n";
   if (!ok) {
     std::cerr << "mha explain: error: the attention backend disagrees with the reference\n";
     return 1;
@@ -228,30 +150,26 @@ int print_check(const MultiHeadAttention& layer, const Tensor& x, const Steps& s
   return 0;
 }
 
-int run_explain(const ExplainOptions& opt) {
-  const std::vector<std::string> tokens = toy_tokenize(opt.text);
-  const Tensor x = toy_embeddings(tokens, opt.model);  // [1, S, E]
-  const MultiHeadAttention layer = toy_attention(opt.model);
-  const Steps s = run_steps(layer, x);
-
-  print_banner();
-  print_input(opt, tokens, layer, s);
-  print_project_score(layer, s);
-  print_weigh(tokens, layer, s);
-  print_concat_output(layer, s);
-  return print_check(layer, x, s);
-}
-
 }  // namespace
 
 Command add_explain_command(CLI::App& app, const GlobalOptions&) {
   auto opt = std::make_shared<ExplainOptions>();
   CLI::App* sub = app.add_subcommand(
-      "explain", "Show the six steps of multi-head attention on a sentence (toy model for now)");
+      "explain",
+      "The six steps of multi-head attention in the pretrained model, on a sentence: real shapes "
+      "and numbers, what every head attends to, attention.html and heatmaps");
   sub->add_option("text", opt->text, "The sentence to attend over")
       ->capture_default_str()
-      ->check(CLI::Validator([opt](std::string& text) { return text_problem(text, opt->model); },
-                             "", "text"));
+      ->check(CLI::Validator(text_problem, "", "text"));
+  add_model_option(*sub, opt->model_dir);
+  sub->add_option("--layer", opt->layer, "Layer whose six steps are shown (default: the last)");
+  sub->add_option("--head", opt->head,
+                  "Head shown in the steps and the heatmap (default: the last)");
+  sub->add_option("--out", opt->out,
+                  "The HTML page to write; the PNG and SVG heatmaps go beside it")
+      ->capture_default_str()
+      ->option_text("FILE");
+  sub->add_flag("!--no-images", opt->images, "Write only the HTML page");
   return {sub, [opt] { return run_explain(*opt); }};
 }
 

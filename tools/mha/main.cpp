@@ -1,6 +1,7 @@
 // `mha`: the command-line tool. Parses, applies global options, runs one subcommand, and turns
 // every failure into a message on stderr and an exit code: 0 success, 1 an error while running
-// (mha::Error and others), 2 a command line that does not parse.
+// (mha::Error and others: a missing or damaged model, a file that cannot be read), 2 a command
+// line that does not parse or asks for the impossible (UsageError).
 #include <exception>
 #include <iostream>
 #include <vector>
@@ -29,9 +30,11 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
 
   const std::vector<mha::cli::Command> commands = {
-      mha::cli::add_info_command(app, global),
-      mha::cli::add_explain_command(app, global),
-      mha::cli::add_bench_command(app, global),
+      mha::cli::add_info_command(app, global),      // the machine and the build
+      mha::cli::add_explain_command(app, global),   // the six steps in the pretrained model
+      mha::cli::add_embed_command(app, global),     // sentence embeddings
+      mha::cli::add_tokenize_command(app, global),  // WordPiece tokens
+      mha::cli::add_bench_command(app, global),     // the kernels, timed
   };
 
   try {
@@ -55,6 +58,9 @@ int main(int argc, char** argv) {
   // The library reports, only the program exits: nothing escapes main as a crash.
   try {
     return run(argc, argv);
+  } catch (const mha::cli::UsageError& e) {
+    std::cerr << "mha: error: " << e.what() << '\n';
+    return kExitUsage;
   } catch (const mha::Error& e) {
     std::cerr << "mha: error: " << e.what() << '\n';
   } catch (const std::bad_alloc&) {
