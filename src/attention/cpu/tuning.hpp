@@ -47,6 +47,16 @@ struct Tuning<Isa::scalar> {
 // rows the scores cannot repay it (decode is bound by reading K and V once).
 inline constexpr std::int64_t kDirectKeyRows = 8;
 
+// Threads get at least this many multiply-adds each (about 5 µs of work at the FMA peak): an
+// OpenMP fork and join costs microseconds, and far more when another process holds a core, so a
+// 10-token sentence runs on one thread.
+inline constexpr double kMinMultiplyAddsPerThread = 1 << 20;
+
+inline int threads_for(double multiply_adds, int threads) {
+  const double useful = multiply_adds / kMinMultiplyAddsPerThread;
+  return useful >= threads ? threads : useful < 1.0 ? 1 : static_cast<int>(useful);
+}
+
 // Work split. A (batch, KV head) group is handed to one thread whole when there are at least
 // this many groups per thread (enough parallel work, no synchronisation inside a group)...
 inline constexpr int kGroupsPerThreadForWholeGroups = 2;
