@@ -255,10 +255,8 @@ def main():
     ap.add_argument("--json", help="write the combined results here")
     args = ap.parse_args()
 
-    import torch
-    torch.set_num_threads(args.threads)
-    torch.set_num_interop_threads(1)
-
+    # mha runs first, before torch is even imported: a loaded torch keeps an OpenMP pool in this
+    # process that measurably slows a neighbour on a 2-core machine.
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "mha.json")
         cmd = [args.mha, "--threads", str(args.threads), "bench", "--reps", str(args.reps), "--json", out]
@@ -271,6 +269,9 @@ def main():
         with open(out) as f:
             cases = json.load(f)
 
+    import torch
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
     import onnxruntime
     print(f"\ntorch {torch.__version__}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__}, "
           f"{args.threads} threads for every system\n")
