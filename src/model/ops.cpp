@@ -38,6 +38,32 @@ void add_layer_norm(float* x, const float* add, std::int64_t rows, std::int64_t 
   }
 }
 
+namespace {
+
+// erf for GELU, without a library call so the loop vectorizes: x·P(x²)/Q(x²) on |x| <= 4, a
+// rational fit (degree 5/5 in x², weighted least squares on Chebyshev nodes) whose fp32
+// evaluation is within 3.7e-7 of erf; beyond 4, erf is ±1 to within 1.6e-8 (below fp32's
+// resolution there). std::erf is a scalar call and was a quarter of the encoder's time.
+inline float erf_rational(float x) {
+  const float a = std::min(std::max(x, -4.0f), 4.0f);
+  const float t = a * a;
+  float p = 1.974829364e-06f;
+  p = p * t + 2.880410951e-04f;
+  p = p * t + 4.003638208e-03f;
+  p = p * t + 5.346745594e-02f;
+  p = p * t + 1.962488184e-01f;
+  p = p * t + 1.128378976e+00f;
+  float q = 3.748083776e-05f;
+  q = q * t + 1.216357725e-03f;
+  q = q * t + 1.544440738e-02f;
+  q = q * t + 1.164763593e-01f;
+  q = q * t + 5.072521460e-01f;
+  q = q * t + 1.0f;
+  return a * p / q;
+}
+
+}  // namespace
+
 void gelu_erf(float* x, std::int64_t n) {
   constexpr float kInvSqrt2 = 0.70710678118654752440f;
   constexpr std::int64_t kChunk = 4096;
@@ -46,7 +72,7 @@ void gelu_erf(float* x, std::int64_t n) {
   for (std::int64_t c = 0; c < chunks; ++c) {
     const std::int64_t end = std::min(n, (c + 1) * kChunk);
     for (std::int64_t i = c * kChunk; i < end; ++i)
-      x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * kInvSqrt2));
+      x[i] = 0.5f * x[i] * (1.0f + erf_rational(x[i] * kInvSqrt2));
   }
 }
 
