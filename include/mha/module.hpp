@@ -33,6 +33,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -70,6 +71,10 @@ struct MultiHeadAttentionOutput {
   Tensor output{};   // [N, L, E] / [L, N, E] / [L, E]
   Tensor weights{};  // absent unless need_weights
 };
+
+namespace detail {
+struct PackedProjections;  // the projection weights in the GEMM's panel layout (src/module)
+}
 
 class MultiHeadAttention {
  public:
@@ -118,6 +123,9 @@ class MultiHeadAttention {
   Tensor bias_k_, bias_v_;  // [Ekv] (absent when !add_bias_kv)
   bool training_ = false;
   mutable std::atomic<std::uint64_t> dropout_calls_{0};
+  // Packed again whenever the weights change (constructor, load_state_dict).
+  std::shared_ptr<const detail::PackedProjections> packed_;
+  void pack_projections();
 };
 
 }  // namespace mha

@@ -78,10 +78,10 @@ MultiHeadAttentionOutput run_layer(const model::LayerWeights& w, const BertConfi
                         c.layer_norm_eps);
   // Feed-forward: x = LayerNorm(x + W2·gelu(W1·x + b1) + b2).
   detail::linear(x.data_as<float>(), E, rows, E, w.ffn_in_weight.data(), w.ffn_in_bias.data(), I,
-                 h.data_as<float>(), I);
+                 h.data_as<float>(), I, &w.ffn_in_packed);
   model::gelu_erf(h.data_as<float>(), rows * I);
   detail::linear(h.data_as<float>(), I, rows, I, w.ffn_out_weight.data(), w.ffn_out_bias.data(), E,
-                 f.data_as<float>(), E);
+                 f.data_as<float>(), E, &w.ffn_out_packed);
   model::add_layer_norm(x.data_as<float>(), f.data_as<float>(), rows, E,
                         w.output_norm_weight.data(), w.output_norm_bias.data(), c.layer_norm_eps);
   return a;

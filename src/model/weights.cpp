@@ -116,6 +116,8 @@ LayerWeights load_layer(WeightReader& r, const BertConfig& c, std::int64_t l) {
   w.ffn_out_bias = r.param(p + "output.dense.bias", {E}, vec_e);
   w.output_norm_weight = r.param(p + "output.LayerNorm.weight", {E}, vec_e);
   w.output_norm_bias = r.param(p + "output.LayerNorm.bias", {E}, vec_e);
+  w.ffn_in_packed = detail::pack_weights(w.ffn_in_weight.data(), I, E);
+  w.ffn_out_packed = detail::pack_weights(w.ffn_out_weight.data(), E, I);
   return w;
 }
 

@@ -7,6 +7,7 @@
 #include "mha/model.hpp"
 #include "mha/module.hpp"
 #include "mha/safetensors.hpp"
+#include "module/linear.hpp"
 
 namespace mha::model {
 
@@ -41,6 +42,8 @@ struct LayerWeights {
   Param ffn_in_weight, ffn_in_bias;                  // [I, E], [I]  intermediate.dense
   Param ffn_out_weight, ffn_out_bias;                // [E, I], [E]  output.dense
   Param output_norm_weight, output_norm_bias;        // [E]    output.LayerNorm
+  // The feed-forward weights in the GEMM's panel layout, packed once at load.
+  detail::PackedWeights ffn_in_packed, ffn_out_packed;
 };
 
 struct EncoderWeights {

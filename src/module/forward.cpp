@@ -129,16 +129,16 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
   const float* bq = opt_.bias ? bq_.data_as<float>() : nullptr;
   const float* bk = opt_.bias ? bk_.data_as<float>() : nullptr;
   const float* bv = opt_.bias ? bv_.data_as<float>() : nullptr;
-  detail::linear(xq, E, N * L, E, wq_.data_as<float>(), bq, E, qp.data_as<float>(), E);
+  detail::linear(xq, E, N * L, E, wq_.data_as<float>(), bq, E, qp.data_as<float>(), E, &packed_->q);
   if (extra == 0) {  // all batches in one GEMM each
-    detail::linear(xk, kdim(), N * S, kdim(), wk_.data_as<float>(), bk, Ekv, kp.data_as<float>(), Ekv);
-    detail::linear(xv, vdim(), N * S, vdim(), wv_.data_as<float>(), bv, Ekv, vp.data_as<float>(), Ekv);
+    detail::linear(xk, kdim(), N * S, kdim(), wk_.data_as<float>(), bk, Ekv, kp.data_as<float>(), Ekv, &packed_->k);
+    detail::linear(xv, vdim(), N * S, vdim(), wv_.data_as<float>(), bv, Ekv, vp.data_as<float>(), Ekv, &packed_->v);
   } else {
     for (std::int64_t n = 0; n < N; ++n) {
       float* kn = kp.data_as<float>() + n * St * Ekv;
       float* vn = vp.data_as<float>() + n * St * Ekv;
-      detail::linear(xk + n * S * kdim(), kdim(), S, kdim(), wk_.data_as<float>(), bk, Ekv, kn, Ekv);
-      detail::linear(xv + n * S * vdim(), vdim(), S, vdim(), wv_.data_as<float>(), bv, Ekv, vn, Ekv);
+      detail::linear(xk + n * S * kdim(), kdim(), S, kdim(), wk_.data_as<float>(), bk, Ekv, kn, Ekv, &packed_->k);
+      detail::linear(xv + n * S * vdim(), vdim(), S, vdim(), wv_.data_as<float>(), bv, Ekv, vn, Ekv, &packed_->v);
       if (opt_.add_bias_kv) {
         std::copy_n(bias_k_.data_as<float>(), Ekv, kn + S * Ekv);
         std::copy_n(bias_v_.data_as<float>(), Ekv, vn + S * Ekv);
@@ -191,10 +191,12 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
   // Step 6, output projection, then back to the caller's layout and dtype.
   Tensor y(DType::f32, Shape{N, L, E});
   detail::linear(heads.data_as<float>(), E, N * L, E, wo_.data_as<float>(), opt_.bias ? bo_.data_as<float>() : nullptr,
-                 E, y.data_as<float>(), E);
+                 E, y.data_as<float>(), E, &packed_->out);
   MultiHeadAttentionOutput r;
   const TensorView yv = batched ? (opt_.batch_first ? y.view() : y.view().permuted({1, 0, 2})) : y.view().reshaped(Shape{L, E});
-  r.output = Tensor::copy_of(yv, query.dtype());
+  // Already the caller's layout and dtype (batch-first fp32): handed over without a copy.
+  if (batched && opt_.batch_first && query.dtype() == DType::f32) r.output = std::move(y);
+  else r.output = Tensor::copy_of(yv, query.dtype());
   if (fo.need_weights) {
     if (fo.average_attn_weights) {
       Tensor avg(DType::f32, batched ? Shape{N, L, St} : Shape{L, St});

@@ -6,6 +6,7 @@
 
 #include "attention/dropout.hpp"
 #include "mha/error.hpp"
+#include "module/linear.hpp"
 
 namespace mha {
 namespace {
@@ -93,6 +94,16 @@ MultiHeadAttention::MultiHeadAttention(const MultiHeadAttentionOptions& options)
     fill_normal(bias_k_, opt_.seed, 5, 1.0 / std::sqrt(static_cast<double>(Ekv)));
     fill_normal(bias_v_, opt_.seed, 6, 1.0 / std::sqrt(static_cast<double>(Ekv)));
   }
+  pack_projections();
+}
+
+void MultiHeadAttention::pack_projections() {
+  auto p = std::make_shared<detail::PackedProjections>();
+  p->q = detail::pack_weights(wq_.data_as<float>(), wq_.size(0), wq_.size(1));
+  p->k = detail::pack_weights(wk_.data_as<float>(), wk_.size(0), wk_.size(1));
+  p->v = detail::pack_weights(wv_.data_as<float>(), wv_.size(0), wv_.size(1));
+  p->out = detail::pack_weights(wo_.data_as<float>(), wo_.size(0), wo_.size(1));
+  packed_ = std::move(p);
 }
 
 bool MultiHeadAttention::packed_in_proj() const noexcept {
@@ -188,6 +199,7 @@ void MultiHeadAttention::load_state_dict(const std::map<std::string, TensorView>
   if (auto* t = get("out_proj.bias")) copy_into(*t, bo_);
   if (auto* t = get("bias_k")) copy_into(TensorView(t->data(), t->dtype(), Shape{Ekv}, Shape{t->stride(2)}), bias_k_);
   if (auto* t = get("bias_v")) copy_into(TensorView(t->data(), t->dtype(), Shape{Ekv}, Shape{t->stride(2)}), bias_v_);
+  pack_projections();
 }
 
 }  // namespace mha

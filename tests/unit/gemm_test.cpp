@@ -48,8 +48,37 @@ TEST(Gemm, OwnMatchesExactOnEveryTarget) {
   mt::for_each_isa([&](mha::detail::Isa) {
     std::uint64_t seed = 1;
     for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 1, 1}, {7, 65, 3}, {13, 130, 77},
-                           {50, 64, 768}, {100, 200, 31}, {6, 24, 8}, {0, 5, 5}})
+                           {50, 64, 768}, {100, 200, 31}, {6, 24, 8}, {0, 5, 5}, {9, 70, 600}})
       for (bool bias : {false, true}) check(M, N, K, bias, seed % 3, seed++, mha::detail::linear_own);
+  });
+}
+
+// Weights packed once (the module's and the model's path), K across several K blocks.
+void linear_prepacked(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
+                      std::int64_t N, float* y, std::int64_t ldy) {
+  const mha::detail::PackedWeights packed = mha::detail::pack_weights(w, N, K);
+  mha::detail::linear(x, ldx, M, K, w, b, N, y, ldy, &packed);
+}
+
+TEST(Gemm, PrepackedMatchesExactOnEveryTarget) {
+  mt::for_each_isa([&](mha::detail::Isa) {
+    std::uint64_t seed = 100;
+    for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 1, 1}, {13, 130, 77},
+                           {50, 64, 1100}, {0, 5, 5}})
+      for (bool bias : {false, true}) check(M, N, K, bias, seed % 3, seed++, linear_prepacked);
+  });
+}
+
+// Weights packed for one target, used after another was forced: packed per call instead.
+TEST(Gemm, PackedForAnotherTargetIsNotUsed) {
+  std::vector<float> w(40 * 30, 1.0f);
+  const mha::detail::PackedWeights packed = mha::detail::pack_weights(w.data(), 40, 30);
+  EXPECT_FALSE(packed.usable_for(40, 31));
+  mt::for_each_isa([&](mha::detail::Isa isa) {
+    EXPECT_EQ(packed.usable_for(40, 30), !packed.panels.empty() && isa == packed.isa);
+    std::vector<float> x(5 * 30, 2.0f), y(5 * 40, 0.0f);
+    mha::detail::linear(x.data(), 30, 5, 30, w.data(), nullptr, 40, y.data(), 40, &packed);
+    for (float v : y) ASSERT_EQ(v, 60.0f);
   });
 }
 

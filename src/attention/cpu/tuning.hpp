@@ -22,6 +22,9 @@ struct Tuning<Isa::avx512> {
   // Keys per block: 2 microkernel tiles. The score block (48 × 128 floats = 24 KiB) and the
   // packed keys it reads stay in L1/L2 while the softmax and P·V pass over them.
   static constexpr int block_keys = 128;
+  // GEMM: weight panels that run together, as one group, fill at most this many floats
+  // (256K floats = 1 MiB, half of a 2 MiB L2), so each panel is read from L3 once per group.
+  static constexpr std::int64_t gemm_l2_floats = 1 << 18;
 };
 
 template <>
@@ -31,6 +34,7 @@ struct Tuning<Isa::avx2> {
   static constexpr int pv_rows = 4, pv_vecs = 3;
   static constexpr int block_rows = 48;  // 12 microkernel tiles
   static constexpr int block_keys = 96;  // 4 microkernel tiles (24 keys each)
+  static constexpr std::int64_t gemm_l2_floats = 1 << 17;  // 512 KiB: AVX2 machines' smaller L2
 };
 
 template <>
@@ -40,6 +44,7 @@ struct Tuning<Isa::scalar> {
   static constexpr int pv_rows = 4, pv_vecs = 2;
   static constexpr int block_rows = 32;
   static constexpr int block_keys = 64;
+  static constexpr std::int64_t gemm_l2_floats = 1 << 17;
 };
 
 // A group with at most this many query rows (decode: G query heads × 1 position) reads fp32 keys
