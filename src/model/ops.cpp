@@ -40,8 +40,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void add_layer_norm
   if (ar)
     for (std::int64_t i = 0; i < E; ++i) xr[i] += ar[i];  // rounded to f32, as torch's add
   const double mean = lane_sum(xr, E, [](double v) { return v; }) / static_cast<double>(E);
-  const double var =
-      lane_sum(xr, E, [mean](double v) { return (v - mean) * (v - mean); }) / static_cast<double>(E);
+  const double var = lane_sum(xr, E, [mean](double v) { return (v - mean) * (v - mean); }) /
+                     static_cast<double>(E);
   const double inv = 1.0 / std::sqrt(var + eps);
   for (std::int64_t i = 0; i < E; ++i)
     xr[i] = static_cast<float>((xr[i] - mean) * inv * weight[i] + bias[i]);

@@ -36,27 +36,37 @@ namespace {
 
 std::int64_t packed_floats(Isa isa, std::int64_t N, std::int64_t K) {
   switch (isa) {
-    case Isa::avx512: return gemm_packed_floats_avx512(N, K);
-    case Isa::avx2: return gemm_packed_floats_avx2(N, K);
-    case Isa::scalar: break;
+    case Isa::avx512:
+      return gemm_packed_floats_avx512(N, K);
+    case Isa::avx2:
+      return gemm_packed_floats_avx2(N, K);
+    case Isa::scalar:
+      break;
   }
   return gemm_packed_floats_scalar(N, K);
 }
 
 void pack(Isa isa, const float* w, std::int64_t N, std::int64_t K, float* out, int threads) {
   switch (isa) {
-    case Isa::avx512: return gemm_pack_avx512(w, N, K, out, threads);
-    case Isa::avx2: return gemm_pack_avx2(w, N, K, out, threads);
-    case Isa::scalar: return gemm_pack_scalar(w, N, K, out, threads);
+    case Isa::avx512:
+      return gemm_pack_avx512(w, N, K, out, threads);
+    case Isa::avx2:
+      return gemm_pack_avx2(w, N, K, out, threads);
+    case Isa::scalar:
+      return gemm_pack_scalar(w, N, K, out, threads);
   }
 }
 
-void run(Isa isa, const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* packed,
-         const float* b, std::int64_t N, float* y, std::int64_t ldy, int threads) {
+void run(Isa isa, const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K,
+         const float* packed, const float* b, std::int64_t N, float* y, std::int64_t ldy,
+         int threads) {
   switch (isa) {
-    case Isa::avx512: return gemm_run_avx512(x, ldx, M, K, packed, b, N, y, ldy, threads);
-    case Isa::avx2: return gemm_run_avx2(x, ldx, M, K, packed, b, N, y, ldy, threads);
-    case Isa::scalar: return gemm_run_scalar(x, ldx, M, K, packed, b, N, y, ldy, threads);
+    case Isa::avx512:
+      return gemm_run_avx512(x, ldx, M, K, packed, b, N, y, ldy, threads);
+    case Isa::avx2:
+      return gemm_run_avx2(x, ldx, M, K, packed, b, N, y, ldy, threads);
+    case Isa::scalar:
+      return gemm_run_scalar(x, ldx, M, K, packed, b, N, y, ldy, threads);
   }
 }
 
@@ -77,8 +87,8 @@ PackedWeights pack_weights(const float* w, std::int64_t N, std::int64_t K) {
   return p;
 }
 
-void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-                std::int64_t N, float* y, std::int64_t ldy) {
+void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+                const float* b, std::int64_t N, float* y, std::int64_t ldy) {
   if (M == 0 || N == 0) return;
   const int threads = num_threads();
   const Isa isa = active_isa();
@@ -88,8 +98,8 @@ void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K
   run(isa, x, ldx, M, K, packed.data(), b, N, y, ldy, threads);
 }
 
-void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-                 std::int64_t N, float* y, std::int64_t ldy) {
+void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+                 const float* b, std::int64_t N, float* y, std::int64_t ldy) {
 #if defined(MHA_HAVE_CBLAS)
   if (M == 0 || N == 0) return;
   if (b)  // y starts as the bias, broadcast over rows (beta = 1)
@@ -97,15 +107,17 @@ void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t 
 #if defined(OPENBLAS_VERSION)
   openblas_set_num_threads(num_threads());  // the same thread budget as the attention kernels
 #endif
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K),
-              1.0f, x, static_cast<int>(ldx), w, static_cast<int>(K), b ? 1.0f : 0.0f, y, static_cast<int>(ldy));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N),
+              static_cast<int>(K), 1.0f, x, static_cast<int>(ldx), w, static_cast<int>(K),
+              b ? 1.0f : 0.0f, y, static_cast<int>(ldy));
 #else
   linear_own(x, ldx, M, K, w, b, N, y, ldy);
 #endif
 }
 
-void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-            std::int64_t N, float* y, std::int64_t ldy, const PackedWeights* packed) {
+void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+            const float* b, std::int64_t N, float* y, std::int64_t ldy,
+            const PackedWeights* packed) {
   if (use_blas()) return linear_blas(x, ldx, M, K, w, b, N, y, ldy);
   if (packed && packed->usable_for(N, K)) {
     if (M > 0) run(packed->isa, x, ldx, M, K, packed->panels.data(), b, N, y, ldy, num_threads());

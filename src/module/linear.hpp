@@ -29,14 +29,15 @@ struct PackedProjections {
 // fp32. Runs mha's own GEMM (the active kernel target), or the CBLAS sgemm the build found
 // when MHA_GEMM=blas (src/module/sources.cmake).
 // `packed`, when given and usable, is w already packed (pack_weights(w, N, K)).
-void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-            std::int64_t N, float* y, std::int64_t ldy, const PackedWeights* packed = nullptr);
+void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+            const float* b, std::int64_t N, float* y, std::int64_t ldy,
+            const PackedWeights* packed = nullptr);
 // mha's own GEMM: weights packed into panels, register-blocked microkernel (gemm.inc).
-void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-                std::int64_t N, float* y, std::int64_t ldy);
+void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+                const float* b, std::int64_t N, float* y, std::int64_t ldy);
 // The CBLAS sgemm (the own GEMM when the build has none).
-void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-                 std::int64_t N, float* y, std::int64_t ldy);
+void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+                 const float* b, std::int64_t N, float* y, std::int64_t ldy);
 // Which one linear() runs: "own", "openblas" or "cblas".
 const char* linear_backend();
 

@@ -13,16 +13,19 @@ namespace {
 
 namespace mt = mha::testing;
 
-void check(std::int64_t M, std::int64_t N, std::int64_t K, bool bias, std::int64_t pad, std::uint64_t seed,
-           void (*gemm)(const float*, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, std::int64_t,
-                        float*, std::int64_t)) {
+void check(std::int64_t M, std::int64_t N, std::int64_t K, bool bias, std::int64_t pad,
+           std::uint64_t seed,
+           void (*gemm)(const float*, std::int64_t, std::int64_t, std::int64_t, const float*,
+                        const float*, std::int64_t, float*, std::int64_t)) {
   SCOPED_TRACE("M=" + std::to_string(M) + " N=" + std::to_string(N) + " K=" + std::to_string(K));
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> nd;
   const std::int64_t ldx = K + pad, ldy = N + pad;
-  std::vector<float> x(static_cast<std::size_t>(M * ldx), NAN), w(static_cast<std::size_t>(N * K)), b(static_cast<std::size_t>(N));
+  std::vector<float> x(static_cast<std::size_t>(M * ldx), NAN), w(static_cast<std::size_t>(N * K)),
+      b(static_cast<std::size_t>(N));
   for (std::int64_t m = 0; m < M; ++m)
-    for (std::int64_t k = 0; k < K; ++k) x[static_cast<std::size_t>(m * ldx + k)] = nd(rng);  // NaN in the padding
+    for (std::int64_t k = 0; k < K; ++k)
+      x[static_cast<std::size_t>(m * ldx + k)] = nd(rng);  // NaN in the padding
   for (auto& v : w) v = nd(rng);
   for (auto& v : b) v = nd(rng);
   std::vector<float> y(static_cast<std::size_t>(M * ldy), 12345.0f);
@@ -32,12 +35,14 @@ void check(std::int64_t M, std::int64_t N, std::int64_t K, bool bias, std::int64
     for (std::int64_t n = 0; n < N; ++n) {
       double exact = bias ? b[static_cast<std::size_t>(n)] : 0.0, mag = std::abs(exact);
       for (std::int64_t k = 0; k < K; ++k) {
-        const double t = static_cast<double>(x[static_cast<std::size_t>(m * ldx + k)]) * w[static_cast<std::size_t>(n * K + k)];
+        const double t = static_cast<double>(x[static_cast<std::size_t>(m * ldx + k)]) *
+                         w[static_cast<std::size_t>(n * K + k)];
         exact += t;
         mag += std::abs(t);
       }
       const double got = y[static_cast<std::size_t>(m * ldy + n)];
-      ASSERT_LE(std::abs(got - exact), (static_cast<double>(K) + 2.0) * u * mag + 1e-30) << "y[" << m << ", " << n << "]";
+      ASSERT_LE(std::abs(got - exact), (static_cast<double>(K) + 2.0) * u * mag + 1e-30)
+          << "y[" << m << ", " << n << "]";
     }
     for (std::int64_t n = N; n < ldy; ++n)  // columns past N untouched
       ASSERT_EQ(y[static_cast<std::size_t>(m * ldy + n)], 12345.0f);
@@ -47,15 +52,22 @@ void check(std::int64_t M, std::int64_t N, std::int64_t K, bool bias, std::int64
 TEST(Gemm, OwnMatchesExactOnEveryTarget) {
   mt::for_each_isa([&](mha::detail::Isa) {
     std::uint64_t seed = 1;
-    for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 1, 1}, {7, 65, 3}, {13, 130, 77},
-                           {50, 64, 768}, {100, 200, 31}, {6, 24, 8}, {0, 5, 5}, {9, 70, 600}})
-      for (bool bias : {false, true}) check(M, N, K, bias, seed % 3, seed++, mha::detail::linear_own);
+    for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 1, 1},
+                           {7, 65, 3},
+                           {13, 130, 77},
+                           {50, 64, 768},
+                           {100, 200, 31},
+                           {6, 24, 8},
+                           {0, 5, 5},
+                           {9, 70, 600}})
+      for (bool bias : {false, true})
+        check(M, N, K, bias, seed % 3, seed++, mha::detail::linear_own);
   });
 }
 
 // Weights packed once (the module's and the model's path), K across several K blocks.
-void linear_prepacked(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w, const float* b,
-                      std::int64_t N, float* y, std::int64_t ldy) {
+void linear_prepacked(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K,
+                      const float* w, const float* b, std::int64_t N, float* y, std::int64_t ldy) {
   const mha::detail::PackedWeights packed = mha::detail::pack_weights(w, N, K);
   mha::detail::linear(x, ldx, M, K, w, b, N, y, ldy, &packed);
 }
@@ -63,8 +75,10 @@ void linear_prepacked(const float* x, std::int64_t ldx, std::int64_t M, std::int
 TEST(Gemm, PrepackedMatchesExactOnEveryTarget) {
   mt::for_each_isa([&](mha::detail::Isa) {
     std::uint64_t seed = 100;
-    for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 1, 1}, {13, 130, 77},
-                           {50, 64, 1100}, {0, 5, 5}})
+    for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 1, 1},
+                           {13, 130, 77},
+                           {50, 64, 1100},
+                           {0, 5, 5}})
       for (bool bias : {false, true}) check(M, N, K, bias, seed % 3, seed++, linear_prepacked);
   });
 }
