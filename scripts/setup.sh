@@ -28,7 +28,8 @@ APT_PACKAGES=(
   chromium           # the browser test opens attention.html in headless Chromium...
   chromium-driver    # ...driven through WebDriver
   python3            # scripts
-  python3-venv       # the project venv below
+  python3-venv       # the project venv below, and the Python package's test venv (test.sh)
+  python3-dev        # Python headers: the package's extension module (nanobind)
 )
 
 # PyPI packages for the project venv (.venv, or $MHA_VENV), one per line, pinned. The ONNX,

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: fetch the pretrained model, then configure, build and run ctest for the
-# `release` preset, then for the `asan` preset (AddressSanitizer + UndefinedBehaviorSanitizer).
+# `release` preset, then for the `asan` preset (AddressSanitizer + UndefinedBehaviorSanitizer),
+# then the Python package (`python`: pip installs it into build/python-venv and runs pytest on
+# tests/python; the first run compiles the library once more for the extension, a few minutes).
 # Prints a summary; exits non-zero if any step failed. A failing preset does not stop the other,
 # so the summary is complete.
 #
-#   scripts/test.sh                 # both presets
-#   scripts/test.sh release         # one of them
+#   scripts/test.sh                 # both presets and the Python package
+#   scripts/test.sh release         # one of them (or: python)
 #   MHA_JOBS=4 scripts/test.sh      # build and test parallelism (default: nproc)
 #   scripts/test.sh release -- -L unit   # extra arguments after -- go to ctest
 #   MHA_SKIP_MODEL_FETCH=1 scripts/test.sh   # offline: no fetch; tests that need the model skip
@@ -21,12 +23,12 @@ ctest_args=()
 while (($#)); do
   case "$1" in
     --) shift; ctest_args=("$@"); break ;;
-    release | debug | asan) presets+=("$1"); shift ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "test.sh: unknown argument '$1' (presets: release, debug, asan)" >&2; exit 2 ;;
+    release | debug | asan | python) presets+=("$1"); shift ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "test.sh: unknown argument '$1' (presets: release, debug, asan; and python)" >&2; exit 2 ;;
   esac
 done
-((${#presets[@]})) || presets=(release asan)
+((${#presets[@]})) || presets=(release asan python)
 jobs="${MHA_JOBS:-$(nproc)}"
 
 scripts/setup.sh
@@ -56,7 +58,39 @@ else
   step model fetch scripts/fetch_model.sh || true
 fi
 
+# The Python package: a venv under build/ (reused, so a second run only rebuilds what changed),
+# the pinned build and test requirements (pip runs only when the list changed), the package
+# built from this tree without build isolation (incremental, build/python/<wheel tag>), then
+# pytest. torch is compared with live when the venv can import it, else through the golden files.
+python_venv=build/python-venv
+python_setup() {
+  [[ -x $python_venv/bin/python ]] || python3 -m venv "$python_venv"
+  local stamp=$python_venv/.mha-requirements
+  if ! cmp -s scripts/requirements-python.txt "$stamp"; then
+    "$python_venv/bin/python" -m pip install -q --disable-pip-version-check -r scripts/requirements-python.txt
+    cp scripts/requirements-python.txt "$stamp"
+  fi
+}
+python_install() {
+  CMAKE_BUILD_PARALLEL_LEVEL=$jobs "$python_venv/bin/python" -m pip install -q --disable-pip-version-check \
+    --no-build-isolation --no-deps --force-reinstall .
+}
+python_test() {
+  "$python_venv/bin/python" -m pytest -q tests/python --junitxml="$python_venv/pytest-junit.xml" \
+    -p no:cacheprovider 2>&1 | tee "$python_venv/pytest.log"
+}
+
 for preset in "${presets[@]}"; do
+  if [[ $preset == python ]]; then
+    step python setup python_setup || continue
+    step python build python_install || continue
+    step python test python_test || true
+    if [[ -f $python_venv/pytest.log ]]; then
+      counts=$(grep -E '^[0-9]+ (passed|failed)|^=+ .*(passed|failed)' "$python_venv/pytest.log" | tail -1 || true)
+      [[ -n $counts ]] && summary+=("         pytest: ${counts//=/}")
+    fi
+    continue
+  fi
   log="build/$preset/ctest.log"
   step "$preset" configure cmake --preset "$preset" || continue
   step "$preset" build cmake --build --preset "$preset" --parallel "$jobs" || continue

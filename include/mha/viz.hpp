@@ -141,6 +141,21 @@ std::vector<std::uint8_t> png_grid(const AttentionMaps& maps, const PngOptions& 
 void write_file(const std::filesystem::path& path, std::string_view bytes);
 void write_file(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 
+// ---- all the files at once (mha explain, Python's Model.explain) ----
+
+struct Pictures {
+  std::string html;                 // the page's path, as given
+  std::uintmax_t html_bytes = 0;
+  std::vector<std::string> images;  // the heatmaps, in the order written (empty without images)
+};
+
+// Writes the HTML page to `html_path` and, with `images`, beside it (for attention.html):
+//   attention_layer<L>_head<H>.png/.svg   one head (`layer`, `head`), one cell per (query, key)
+//   attention_grid.png/.svg               every layer (rows) × head (columns)
+// Throws mha::Error for a layer or head out of range or a path that cannot be written.
+Pictures write_pictures(const AttentionMaps& maps, const std::filesystem::path& html_path,
+                        int layer, int head, bool images);
+
 // ---- terminal ----
 
 enum class TerminalColor {

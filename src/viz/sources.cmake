@@ -17,6 +17,7 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/png.cpp
   ${CMAKE_CURRENT_LIST_DIR}/terminal.cpp
   ${CMAKE_CURRENT_LIST_DIR}/file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pictures.cpp
 )
 
 # The page's web code lives in src/viz/assets/ as plain files and is embedded at build time.

@@ -2,11 +2,8 @@
 #include "explain_pictures.hpp"
 
 #include <cstdio>
-#include <filesystem>
 
 namespace mha::cli {
-
-namespace fs = std::filesystem;
 
 viz::AttentionMaps model_maps(const LoadedModel& m, const std::string& text,
                               const TokenizedText& tokens, const Tensor& attentions,
@@ -22,26 +19,6 @@ viz::AttentionMaps model_maps(const LoadedModel& m, const std::string& text,
   maps.steps = std::move(steps);
   viz::validate(maps);
   return maps;
-}
-
-Pictures write_pictures(const viz::AttentionMaps& maps, const std::string& html_path,
-                        std::int64_t layer, std::int64_t head, bool images) {
-  Pictures p{.html = html_path, .html_bytes = 0, .images = {}};
-  viz::write_html(maps, html_path);
-  p.html_bytes = fs::file_size(html_path);
-  if (!images) return p;
-  const fs::path html(html_path);
-  const auto beside = [&](const std::string& suffix) {
-    return (html.parent_path() / (html.stem().string() + suffix)).string();
-  };
-  const int l = static_cast<int>(layer), h = static_cast<int>(head);
-  const std::string one = "_layer" + std::to_string(l) + "_head" + std::to_string(h);
-  p.images = {beside(one + ".png"), beside(one + ".svg"), beside("_grid.png"), beside("_grid.svg")};
-  viz::write_file(p.images[0], viz::png_heatmap(maps, l, h));
-  viz::write_file(p.images[1], viz::svg_heatmap(maps, l, h));
-  viz::write_file(p.images[2], viz::png_grid(maps));
-  viz::write_file(p.images[3], viz::svg_grid(maps));
-  return p;
 }
 
 std::string fixed_seconds(double seconds) {

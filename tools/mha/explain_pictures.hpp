@@ -16,17 +16,13 @@ viz::AttentionMaps model_maps(const LoadedModel& m, const std::string& text,
                               const TokenizedText& tokens, const Tensor& attentions,
                               viz::SixSteps steps);
 
-struct Pictures {
-  std::string html;
-  std::uintmax_t html_bytes = 0;
-  std::vector<std::string> images;  // in the order written
-};
-
-// Writes `html_path` and, with `images`, next to it (for attention.html):
-//   attention_layer<L>_head<H>.png/.svg   the head shown, one cell per (query, key)
-//   attention_grid.png/.svg               every layer (rows) × head (columns)
-Pictures write_pictures(const viz::AttentionMaps& maps, const std::string& html_path,
-                        std::int64_t layer, std::int64_t head, bool images);
+// The page and the heatmaps (mha::viz::write_pictures, shared with Python's Model.explain).
+using viz::Pictures;
+inline Pictures write_pictures(const viz::AttentionMaps& maps, const std::string& html_path,
+                               std::int64_t layer, std::int64_t head, bool images) {
+  return viz::write_pictures(maps, html_path, static_cast<int>(layer), static_cast<int>(head),
+                             images);
+}
 
 // "0.123 s"
 std::string fixed_seconds(double seconds);
