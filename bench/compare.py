@@ -13,7 +13,9 @@ com.microsoft.Attention plus the output MatMul for the module) run in this proce
 Output: one row per case and dtype with mha, torch and ort rates (GFLOP/s, or GB/s for decode),
 % of the measured peak, and mha/torch and mha/ort ratios. --json writes the list of objects
 {case, dtype, B, H, Hkv, Sq, Skv, D, causal, masked, threads, unit, peak, mha, torch, ort} (a
-system that cannot run a case gets null).
+system that cannot run a case gets null), plus err_mha and err_torch: the largest error against
+an exact float64 computation on sampled rows, when the Python package `mha` is importable
+(mha's output then comes from mha.scaled_dot_product_attention on torch's very inputs).
 """
 import argparse
 import json
@@ -203,11 +205,17 @@ def exact_rows_ok(case, inputs, y):
     """Checks 4 rows of a peer's attention output against an exact float64 computation, under
     the bound mha's own check uses (src/attention/error_bound.hpp): fp32 roundoff scaled by the
     head size and key count, plus the 16-bit output's rounding and probability rounding."""
+    return exact_rows(case, inputs, y)[0]
+
+
+def exact_rows(case, inputs, y):
+    """(within the bound, largest |y - exact|) over the 4 sampled rows."""
     B, H, Hkv, Sq, Skv, D = (case[n] for n in ("B", "H", "Hkv", "Sq", "Skv", "D"))
     q, k, v = (inputs[n].astype(np.float64) for n in ("q", "k", "v"))
     u = 2.0**-24
     u16 = 0.0 if case["dtype"] == "f32" else 2.0**-8
     scale = 1.0 / math.sqrt(D)
+    ok, worst = True, 0.0
     for n in range(4):
         h64 = int(splitmix64(np.array([0x5EED + n], dtype=np.uint64))[0])
         b, h = h64 % B, (h64 >> 16) % H
@@ -232,9 +240,10 @@ def exact_rows_ok(case, inputs, y):
         v_abs = np.abs(v[b, hk][kept]).max()
         bound_s = (D + 4) * u * s_abs + u * np.abs(bias).max()
         tol = (2 * bound_s + (2 * Skv + 8) * u) * v_abs + u16 * (np.abs(exact) + 2 * v_abs) + 1e-30
-        if not np.all(np.abs(y[b, h, i].astype(np.float64) - exact) <= tol):
-            return False
-    return True
+        err = np.abs(y[b, h, i].astype(np.float64) - exact)
+        worst = max(worst, float(err.max()))
+        ok = ok and bool(np.all(err <= tol))
+    return ok, worst
 
 
 def agree(a, b, dtype):
@@ -243,6 +252,27 @@ def agree(a, b, dtype):
     tol = 1e-4 if dtype == "f32" else 2.0**-6
     scale = max(1.0, float(np.max(np.abs(a))))
     return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) <= tol * scale
+
+
+def mha_python_output(case, inputs):
+    """mha's output for an attention case through the Python package (`pip install .`), on the
+    inputs torch gets, or None when the package is not importable here."""
+    try:
+        import mha
+    except ImportError:
+        return None
+    import torch
+
+    dt = {"f32": torch.float32, "bf16": torch.bfloat16}[case["dtype"]]
+    q, k, v = (torch.from_numpy(inputs[n]).to(dt) for n in ("q", "k", "v"))
+    mask = None
+    if case["masked"] == "bool":
+        mask = torch.from_numpy(inputs["keep"])
+    elif case["masked"] == "float":
+        mask = torch.from_numpy(inputs["additive"]).to(dt)
+    y = mha.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=case["causal"],
+                                         enable_gqa=case["H"] != case["Hkv"])
+    return y.float().numpy()
 
 
 def main():
@@ -292,6 +322,10 @@ def main():
             ty, tms = torch_attention(case, inputs, args.reps)
             oy, oms = ort_attention(case, inputs, args.reps, args.threads)
         if case["case"] != "module":  # validate the peers too, before their times count
+            my = mha_python_output(case, inputs)
+            if my is not None:  # numerics: mha's and torch's largest error on the exact rows
+                case["err_mha"] = exact_rows(case, inputs, my)[1]
+                case["err_torch"] = exact_rows(case, inputs, ty)[1]
             if not exact_rows_ok(case, inputs, ty):
                 print(f"  {case['label']}: torch's output fails the exact-row check; not counted", file=sys.stderr)
                 tms = None
@@ -308,9 +342,17 @@ def main():
         r = lambda a, b: f"{a / b:7.2f}" if a and b else f"{'—':>7}"
         print(f"{case['label']:62} {case['unit']:8} {case['peak']:7.1f} {f(case['mha'])} {f(case['torch'])} {f(case['ort'])} "
               f"{100 * case['mha'] / case['peak']:6.1f}% {r(case['mha'], case['torch'])} {r(case['mha'], case['ort'])}", flush=True)
+    checked = [c for c in results if c.get("err_mha") is not None]
+    if checked:
+        print("\nnumerics: largest |y - exact| on 4 sampled rows per case (exact: float64 on the same "
+              "inputs); mha through the Python package")
+        print(f"{'case':62} {'mha':>10} {'torch':>10} {'mha/torch':>9}")
+        for c in checked:
+            ratio = c["err_mha"] / c["err_torch"] if c["err_torch"] > 0 else float("nan")
+            print(f"{c['label']:62} {c['err_mha']:10.3g} {c['err_torch']:10.3g} {ratio:9.2f}")
     if args.json:
         keys = ["case", "label", "dtype", "B", "H", "Hkv", "Sq", "Skv", "D", "E", "causal", "masked", "need_weights",
-                "threads", "unit", "peak", "mha", "torch", "ort", "extra_mib"]
+                "threads", "unit", "peak", "mha", "torch", "ort", "extra_mib", "err_mha", "err_torch"]
         with open(args.json, "w") as fjs:
             json.dump([{k: c.get(k) for k in keys} for c in results], fjs, indent=1)
 

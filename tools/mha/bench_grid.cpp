@@ -145,6 +145,8 @@ void run_attention_case(const BenchCase& c, int reps, BenchResult& r) {
 
   if (c.memory_check) {
     // Inputs and outputs exist and are touched; whatever the call adds on top is the kernel's.
+    // (A fresh tensor's pages are mapped on first write, so y is written once here.)
+    std::memset(y.data(), 0, y.nbytes());
     const double rss_before = rss_mib().first;
     reset_peak_rss();
     run();
