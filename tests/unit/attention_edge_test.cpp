@@ -225,4 +225,30 @@ TEST(AttentionEdge, EmptyKeysGiveZeroOutput) {
   });
 }
 
+// Decode (few rows per group) with bf16/f16 values: rows of whole vectors are read in place and
+// converted in registers, others (and blocks with removed keys) go through fp32 scratch. Either
+// way the arithmetic is the one of fp32 values holding the same numbers: results must be equal
+// to the last bit.
+TEST(AttentionEdge, DecodeWith16BitValuesEqualsTheirFp32Copy) {
+  mt::for_each_isa([&](detail::Isa) {
+    std::mt19937_64 rng(21);
+    for (DType dt : {DType::bf16, DType::f16})
+      for (std::int64_t Dv : {32, 48, 20})
+        for (int variant = 0; variant < 3; ++variant) {  // plain, a bool mask, causal (top-left: key 0 only)
+          SCOPED_TRACE(std::string(dtype_name(dt)) + " Dv=" + std::to_string(Dv) + " variant " + std::to_string(variant));
+          Tensor q = mt::random_tensor(rng, dt, {2, 8, 1, 24}), k = mt::random_tensor(rng, dt, {2, 2, 300, 24});
+          Tensor v = mt::random_tensor(rng, dt, {2, 2, 300, Dv});
+          const Tensor v32 = Tensor::copy_of(v, DType::f32);
+          Tensor keep(DType::boolean, Shape{2, 1, 1, 300});
+          for (std::int64_t i = 0; i < keep.numel(); ++i) keep.data_as<std::uint8_t>()[i] = rng() % 5 != 0;
+          AttentionInputs a{q, k, v}, b{q, k, v32};
+          AttentionOptions opt;
+          if (variant == 1) a.mask = b.mask = Mask::keep(keep);
+          if (variant == 2) opt.is_causal = true;
+          const Tensor ya = attention(a, opt).y, yb = attention(b, opt).y;
+          EXPECT_EQ(max_diff(Tensor::copy_of(ya, DType::f32), Tensor::copy_of(yb, DType::f32)), 0.0);
+        }
+  });
+}
+
 }  // namespace
