@@ -14,15 +14,8 @@
 #include "attention/params.hpp"
 #include "mha/threads.hpp"
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
-#elif defined(__GNUC__)
-// GCC 12 warns that the `_mm512_undefined_ps()` inside its own intrinsics may be used
-// uninitialized (a false positive of -Wmaybe-uninitialized on the headers).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
-#endif
+#define MHA_CPU_TARGET "avx2,fma,f16c"
+#include "attention/cpu/target_begin.inc"
 
 namespace mha::detail::avx2 {
 using Tune = Tuning<Isa::avx2>;
@@ -34,11 +27,7 @@ using Tune = Tuning<Isa::avx2>;
 #include "attention/cpu/driver.inc"
 }  // namespace mha::detail::avx2
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#elif defined(__GNUC__)
-#pragma GCC pop_options
-#endif
+#include "attention/cpu/target_end.inc"
 
 namespace mha::detail {
 void run_flash_avx2(const AttentionParams& p) { avx2::flash::run<avx2::Fp32Elems>(p); }

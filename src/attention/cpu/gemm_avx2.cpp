@@ -13,15 +13,8 @@
 #include "mha/dtype.hpp"
 #include "mha/threads.hpp"
 
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
-#elif defined(__GNUC__)
-// GCC 12 warns that the `_mm512_undefined_ps()` inside its own intrinsics may be used
-// uninitialized (a false positive of -Wmaybe-uninitialized on the headers).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
-#endif
+#define MHA_CPU_TARGET "avx2,fma,f16c"
+#include "attention/cpu/target_begin.inc"
 
 namespace mha::detail::avx2 {
 using Tune = Tuning<Isa::avx2>;
@@ -29,11 +22,7 @@ using Tune = Tuning<Isa::avx2>;
 #include "attention/cpu/gemm.inc"
 }  // namespace mha::detail::avx2
 
-#if defined(__clang__)
-#pragma clang attribute pop
-#elif defined(__GNUC__)
-#pragma GCC pop_options
-#endif
+#include "attention/cpu/target_end.inc"
 
 namespace mha::detail {
 std::int64_t gemm_packed_floats_avx2(std::int64_t n, std::int64_t k) { return avx2::gemm::packed_floats(n, k); }
