@@ -98,11 +98,14 @@ def torch_module(case, inputs, reps):
         m.out_proj.weight.copy_(torch.from_numpy(inputs["w_out"]))
         m.out_proj.bias.copy_(torch.from_numpy(inputs["b_out"]))
     x = torch.from_numpy(inputs["x"])
+    if case["dtype"] == "bf16":  # mha's case: bf16 parameters; torch's bf16 module (bf16 activations too)
+        m = m.to(torch.bfloat16)
+        x = x.to(torch.bfloat16)
     with torch.inference_mode():
         run = lambda: m(x, x, x, need_weights=case["need_weights"])
         out = run()[0]
         ms = median_ms(run, reps)
-    return out.numpy(), ms
+    return out.float().numpy(), ms
 
 
 # ---- ONNX Runtime ------------------------------------------------------------------------------
@@ -147,6 +150,8 @@ def ort_module(case, inputs, reps, threads):
     from onnx import TensorProto, helper, numpy_helper
 
     E, H = case["E"], case["H"]
+    if case["dtype"] != "f32":
+        return None, None  # ORT's CPU com.microsoft.Attention is float32-only
     x = inputs["x"]
     inits = [
         numpy_helper.from_array(np.ascontiguousarray(inputs["w_in"].T), "w_qkv"),  # [E, 3E]

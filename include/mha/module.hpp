@@ -54,6 +54,11 @@ struct MultiHeadAttentionOptions {
   bool batch_first = false;
   std::int64_t num_kv_heads = 0;  // 0 = H; else divides H (GQA, MQA with 1)
   std::uint64_t seed = 0;         // initial weights and the dropout stream
+  // The dtype every parameter is kept in: f32, or bf16 (half the memory; loaded values are
+  // rounded to nearest-even). The projections multiply the bf16 weights exactly, expanded to
+  // fp32, with fp32 activations and accumulation, so the result is the fp32 module's on the
+  // rounded weights (torch's bf16 module rounds activations to bf16 as well).
+  DType weight_dtype = DType::f32;
 };
 
 struct ForwardOptions {
@@ -97,7 +102,9 @@ class MultiHeadAttention {
   //   in_proj_bias [E + 2·Ekv], out_proj.weight [E, E], out_proj.bias [E]   (when bias)
   //   bias_k [1, 1, Ekv], bias_v [1, 1, Ekv]                                 (when add_bias_kv)
   std::map<std::string, Tensor> state_dict() const;
-  // Sets parameters from tensors laid out as torch's state_dict (any floating dtype; copied).
+  // Tensors are of options().weight_dtype.
+  // Sets parameters from tensors laid out as torch's state_dict (any floating dtype; copied,
+  // rounded to weight_dtype).
   // Either the packed in_proj_weight or the three q/k/v_proj_weight may be given (both layouts
   // are accepted whatever packed_in_proj() says). Unknown names, missing names (unless
   // allow_partial) and wrong shapes throw mha::Error; on error nothing changes.
@@ -117,7 +124,7 @@ class MultiHeadAttention {
 
  private:
   MultiHeadAttentionOptions opt_;
-  Tensor wq_, wk_, wv_;     // [E, E], [Ekv, kdim], [Ekv, vdim]  (f32)
+  Tensor wq_, wk_, wv_;     // [E, E], [Ekv, kdim], [Ekv, vdim]  (all parameters: weight_dtype)
   Tensor bq_, bk_, bv_;     // [E], [Ekv], [Ekv]  (absent when !bias)
   Tensor wo_, bo_;          // [E, E], [E]
   Tensor bias_k_, bias_v_;  // [Ekv] (absent when !add_bias_kv)

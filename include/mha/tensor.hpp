@@ -91,6 +91,10 @@ class Tensor {
   Tensor() = default;  // absent
   // Zero-filled, contiguous, 64-byte aligned. Throws mha::Error on negative or overflowing sizes.
   Tensor(DType dtype, const Shape& shape);
+  // The same without the zero fill (torch.empty): contents unspecified, for results written in
+  // full before they are read. Large ones reuse recently released storage, so a loop of equal
+  // calls does not fault in (and have the kernel zero) fresh pages every time.
+  static Tensor uninitialized(DType dtype, const Shape& shape);
   // A contiguous copy of a view (any strides), optionally converted to another dtype.
   static Tensor copy_of(const TensorView& view);
   static Tensor copy_of(const TensorView& view, DType dtype);
@@ -119,6 +123,7 @@ class Tensor {
   struct Free {
     void operator()(std::byte* p) const noexcept;
   };
+  Tensor(DType dtype, const Shape& shape, bool zeroed);
   std::unique_ptr<std::byte, Free> storage_;
   DType dtype_ = DType::f32;
   Shape shape_;

@@ -27,8 +27,11 @@ class MultiheadAttention:
     masked out (ignored), float = added to the scores. is_causal applies the top-left causal
     mask (with or without attn_mask). Rows with every key masked give 0 (torch gives NaN).
 
-    Parameters are float32, under torch's state_dict names (state_dict(), load_state_dict(),
-    and attributes such as ``m.in_proj_weight``); the initial values follow torch's
+    Parameters are float32, or bfloat16 with ``dtype=torch.bfloat16`` / ``"bfloat16"`` (half the
+    memory; the projections multiply the rounded weights exactly, in float32 with float32
+    activations, so the result is the float32 module's on the rounded weights). They are kept
+    under torch's state_dict names (state_dict(), load_state_dict(), and attributes such as
+    ``m.in_proj_weight``; NumPy float32 arrays, which hold bfloat16 values exactly); the initial values follow torch's
     initialization scheme with mha's own generator (``seed``), so copy torch's weights with
     from_torch() to get torch's numbers. Like a torch module it starts in training mode:
     dropout > 0 applies until eval(). forward releases the GIL, and one module may be called
@@ -54,8 +57,9 @@ class MultiheadAttention:
     ) -> None:
         if device is not None and str(device) != "cpu":
             raise TypeError(f"{_WHERE}: argument 'device': expected None or 'cpu' (mha has no GPU backend yet), got {device!r}")
-        if dtype is not None and str(dtype).replace("torch.", "") != "float32":
-            raise TypeError(f"{_WHERE}: argument 'dtype': expected None or float32 (mha keeps parameters in float32), got {dtype!r}")
+        weight_dtype = "float32" if dtype is None else str(getattr(dtype, "name", dtype)).replace("torch.", "")
+        if weight_dtype not in ("float32", "bfloat16"):
+            raise TypeError(f"{_WHERE}: argument 'dtype': expected None, float32 or bfloat16 (the dtype mha keeps the parameters in), got {dtype!r}")
         self._impl = _core.MultiHeadAttention(
             embed_dim=int(embed_dim),
             num_heads=int(num_heads),
@@ -68,6 +72,7 @@ class MultiheadAttention:
             batch_first=bool(batch_first),
             num_kv_heads=int(num_kv_heads or 0),
             seed=int(seed),
+            weight_dtype=weight_dtype,
         )
         self._impl.training = True
 
@@ -97,6 +102,11 @@ class MultiheadAttention:
         return self._impl.vdim
 
     @property
+    def dtype(self) -> str:
+        """The dtype the parameters are kept in: "float32" or "bfloat16"."""
+        return self._impl.weight_dtype
+
+    @property
     def dropout(self) -> float:
         return self._impl.dropout
 
@@ -120,11 +130,12 @@ class MultiheadAttention:
         return self.train(False)
 
     def state_dict(self) -> Dict[str, np.ndarray]:
-        """The parameters under torch's names, float32 NumPy copies."""
+        """The parameters under torch's names, float32 NumPy copies (bfloat16 parameters exactly)."""
         return self._impl.state_dict()
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> None:
-        """Sets parameters from arrays or tensors laid out as torch's state_dict (copied to float32)."""
+        """Sets parameters from arrays or tensors laid out as torch's state_dict (copied, rounded to
+        the module's dtype)."""
         arrays = {name: A.prepare(t, name, where=_WHERE) for name, t in state_dict.items()}
         self._impl.load_state_dict(arrays, allow_partial=not strict)
 
@@ -142,8 +153,8 @@ class MultiheadAttention:
 
     @classmethod
     def from_torch(cls, module: Any) -> "MultiheadAttention":
-        """A copy of a torch.nn.MultiheadAttention: its configuration, weights (as float32) and
-        training mode."""
+        """A copy of a torch.nn.MultiheadAttention: its configuration, weights (kept in bfloat16 when
+        torch's are bfloat16, else float32) and training mode."""
         m = cls(
             module.embed_dim,
             module.num_heads,
@@ -154,6 +165,7 @@ class MultiheadAttention:
             kdim=module.kdim,
             vdim=module.vdim,
             batch_first=module.batch_first,
+            dtype="bfloat16" if str(module.out_proj.weight.dtype) == "torch.bfloat16" else None,
         )
         m.load_state_dict({k: t.detach().cpu().float() for k, t in module.state_dict().items()})
         return m.train(module.training)

@@ -31,7 +31,8 @@ void bind_multi_head_attention(nb::module_& m) {
           "__init__",
           [](MultiHeadAttention* self, std::int64_t embed_dim, std::int64_t num_heads,
              double dropout, bool bias, bool add_bias_kv, bool add_zero_attn, std::int64_t kdim,
-             std::int64_t vdim, bool batch_first, std::int64_t num_kv_heads, std::uint64_t seed) {
+             std::int64_t vdim, bool batch_first, std::int64_t num_kv_heads, std::uint64_t seed,
+             const std::string& weight_dtype) {
             MultiHeadAttentionOptions o;
             o.embed_dim = embed_dim;
             o.num_heads = num_heads;
@@ -44,12 +45,17 @@ void bind_multi_head_attention(nb::module_& m) {
             o.batch_first = batch_first;
             o.num_kv_heads = num_kv_heads;
             o.seed = seed;
+            if (weight_dtype == "float32") o.weight_dtype = DType::f32;
+            else if (weight_dtype == "bfloat16") o.weight_dtype = DType::bf16;
+            else
+              throw nb::type_error(("MultiHeadAttention: argument 'weight_dtype': expected 'float32' or 'bfloat16', got '" +
+                                    weight_dtype + "'").c_str());
             new (self) MultiHeadAttention(o);
           },
           nb::arg("embed_dim"), nb::arg("num_heads"), nb::arg("dropout") = 0.0,
           nb::arg("bias") = true, nb::arg("add_bias_kv") = false, nb::arg("add_zero_attn") = false,
           nb::arg("kdim") = 0, nb::arg("vdim") = 0, nb::arg("batch_first") = false,
-          nb::arg("num_kv_heads") = 0, nb::arg("seed") = 0)
+          nb::arg("num_kv_heads") = 0, nb::arg("seed") = 0, nb::arg("weight_dtype") = "float32")
       .def_prop_ro("embed_dim", [](const MultiHeadAttention& a) { return a.options().embed_dim; })
       .def_prop_ro("num_heads", [](const MultiHeadAttention& a) { return a.options().num_heads; })
       .def_prop_ro("num_kv_heads", &MultiHeadAttention::num_kv_heads)
@@ -63,6 +69,9 @@ void bind_multi_head_attention(nb::module_& m) {
                    [](const MultiHeadAttention& a) { return a.options().add_zero_attn; })
       .def_prop_ro("batch_first", [](const MultiHeadAttention& a) { return a.options().batch_first; })
       .def_prop_ro("packed_in_proj", &MultiHeadAttention::packed_in_proj)
+      .def_prop_ro("weight_dtype", [](const MultiHeadAttention& a) {
+        return std::string(a.options().weight_dtype == DType::bf16 ? "bfloat16" : "float32");
+      })
       .def_prop_rw(
           "training", &MultiHeadAttention::training,
           [](MultiHeadAttention& a, bool on) { a.train(on); })
@@ -70,11 +79,15 @@ void bind_multi_head_attention(nb::module_& m) {
           "state_dict",
           [](const MultiHeadAttention& a) {
             nb::dict d;
-            for (auto& [name, t] : a.state_dict())
+            for (auto& [name, t] : a.state_dict()) {
+              // NumPy has no bfloat16: bf16 parameters come as float32, which holds them exactly.
+              if (t.dtype() != DType::f32) t = Tensor::copy_of(t.view(), DType::f32);
               d[name.c_str()] = to_python(std::move(t), Framework::numpy);
+            }
             return d;
           },
-          "The parameters under torch's state_dict names, as float32 NumPy arrays (copies).")
+          "The parameters under torch's state_dict names, as float32 NumPy arrays (copies; bfloat16 "
+          "parameters exactly).")
       .def(
           "load_state_dict",
           [](MultiHeadAttention& a, const std::map<std::string, InArray>& tensors,

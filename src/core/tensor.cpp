@@ -3,6 +3,10 @@
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <vector>
 #include <cstdlib>
 #include <limits>
 #include <new>
@@ -39,6 +43,11 @@ constexpr bool kMapLarge = true;
 #else
 constexpr bool kMapLarge = true;
 #endif
+#if defined(NDEBUG)
+constexpr bool kPoisonUninitialized = !kMapLarge;
+#else
+constexpr bool kPoisonUninitialized = true;
+#endif
 
 std::byte* place(void* raw, std::size_t offset, std::size_t align, std::size_t mapped) {
   const auto addr = reinterpret_cast<std::uintptr_t>(raw) + offset;
@@ -63,12 +72,75 @@ std::byte* allocate_zeroed(std::size_t bytes) {
   return raw ? place(raw, kHeader, kAlignment, 0) : nullptr;
 }
 
+// Recently released large mappings, kept for Tensor::uninitialized: a loop of equal calls (the
+// module's projections and attention outputs, 6–50 MB each at B=4, S=512, E=768) then reuses
+// pages already faulted in instead of having the kernel zero fresh ones on every call (the
+// module took 28 faults of 2 MiB, 56 MB zeroed, per forward: about 10% of its time). Bounded
+// so that the process does not keep much more than one call's temporaries.
+constexpr std::size_t kCacheMaxBytes = std::size_t{256} << 20;
+constexpr std::size_t kCacheMaxBlocks = 16;
+
+struct Block {
+  void* raw;
+  std::size_t mapped;
+};
+
+struct BlockCache {
+  std::mutex mutex;
+  std::deque<Block> blocks;  // oldest first
+  std::size_t bytes = 0;
+};
+
+BlockCache& block_cache() {
+  static BlockCache* cache = new BlockCache;  // never destroyed: tensors may outlive statics
+  return *cache;
+}
+
 void release(std::byte* p) noexcept {
   if (!p) return;
   const std::size_t mapped = reinterpret_cast<std::size_t*>(p)[-2];
   void* raw = reinterpret_cast<void**>(p)[-1];
-  if (mapped) munmap(raw, mapped);
-  else std::free(raw);
+  if (!mapped) return std::free(raw);
+  if (mapped <= kCacheMaxBytes / 2) {
+    BlockCache& c = block_cache();
+    std::vector<Block> evicted;
+    {
+      std::lock_guard lock(c.mutex);
+      while (!c.blocks.empty() && (c.bytes + mapped > kCacheMaxBytes || c.blocks.size() >= kCacheMaxBlocks)) {
+        evicted.push_back(c.blocks.front());
+        c.bytes -= c.blocks.front().mapped;
+        c.blocks.pop_front();
+      }
+      c.blocks.push_back({raw, mapped});
+      c.bytes += mapped;
+    }
+    for (const Block& b : evicted) munmap(b.raw, b.mapped);
+    return;
+  }
+  munmap(raw, mapped);
+}
+
+// Storage whose contents the caller overwrites: a cached mapping that fits (without wasting
+// more than half of it), else fresh (zeroed) storage. Sanitizer and debug builds fill it with
+// 0xff bytes (NaN as floats), so that a result not written in full shows in the tests.
+std::byte* allocate_uninitialized(std::size_t bytes) {
+  if (kMapLarge && bytes >= kHugeBytes) {
+    BlockCache& c = block_cache();
+    std::lock_guard lock(c.mutex);
+    const std::size_t need = bytes + 2 * kHugePage;  // as allocate_zeroed maps it
+    auto best = c.blocks.end();
+    for (auto it = c.blocks.begin(); it != c.blocks.end(); ++it)
+      if (it->mapped >= need && it->mapped / 2 <= need && (best == c.blocks.end() || it->mapped < best->mapped)) best = it;
+    if (best != c.blocks.end()) {
+      const Block b = *best;
+      c.blocks.erase(best);
+      c.bytes -= b.mapped;
+      return place(b.raw, kHeader, kHugePage, b.mapped);
+    }
+  }
+  std::byte* p = allocate_zeroed(bytes);
+  if (p && kPoisonUninitialized) std::memset(p, 0xff, bytes);
+  return p;
 }
 
 void check_rank(std::size_t n) {
@@ -209,7 +281,11 @@ void TensorView::set(std::initializer_list<std::int64_t> index, double value) co
 
 void Tensor::Free::operator()(std::byte* p) const noexcept { release(p); }
 
-Tensor::Tensor(DType dtype, const Shape& shape) : dtype_(dtype), shape_(shape) {
+Tensor::Tensor(DType dtype, const Shape& shape) : Tensor(dtype, shape, true) {}
+
+Tensor Tensor::uninitialized(DType dtype, const Shape& shape) { return Tensor(dtype, shape, false); }
+
+Tensor::Tensor(DType dtype, const Shape& shape, bool zeroed) : dtype_(dtype), shape_(shape) {
   const std::int64_t n = shape.numel();
   const std::size_t esize = dtype_size(dtype);
   if (static_cast<std::uint64_t>(n) > (std::numeric_limits<std::size_t>::max() - kAlignment) / esize)
@@ -217,14 +293,14 @@ Tensor::Tensor(DType dtype, const Shape& shape) : dtype_(dtype), shape_(shape) {
   std::size_t bytes = static_cast<std::size_t>(n) * esize;
   bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (bytes == 0) bytes = kAlignment;  // an empty tensor is still "defined"
-  std::byte* p = allocate_zeroed(bytes);
+  std::byte* p = zeroed ? allocate_zeroed(bytes) : allocate_uninitialized(bytes);
   if (!p) throw Error("mha::Tensor", "shape", "an allocatable size", shape.str() + " (" + std::to_string(bytes) + " bytes)");
   storage_.reset(p);
 }
 
 Tensor::Tensor(const Tensor& other) : dtype_(other.dtype_), shape_(other.shape_) {
   if (!other.defined()) return;
-  Tensor t(other.dtype_, other.shape_);
+  Tensor t = uninitialized(other.dtype_, other.shape_);
   std::memcpy(t.data(), other.data(), other.nbytes());
   storage_ = std::move(t.storage_);
 }
@@ -238,7 +314,7 @@ Tensor Tensor::copy_of(const TensorView& view) { return copy_of(view, view.dtype
 
 Tensor Tensor::copy_of(const TensorView& view, DType dtype) {
   if (!view.defined()) return Tensor();
-  Tensor t(dtype, view.shape());
+  Tensor t = uninitialized(dtype, view.shape());
   copy_into(view, t.view());
   return t;
 }

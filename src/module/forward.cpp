@@ -125,23 +125,32 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
   const float* xq = fp32_rows(q_in, xq_copy);
   const float* xk = same_view(k_in, q_in) ? xq : fp32_rows(k_in, xk_copy);
   const float* xv = same_view(v_in, q_in) ? xq : same_view(v_in, k_in) ? xk : fp32_rows(v_in, xv_copy);
-  Tensor qp(DType::f32, Shape{N, L, E}), kp(DType::f32, Shape{N, St, Ekv}), vp(DType::f32, Shape{N, St, Ekv});
-  const float* bq = opt_.bias ? bq_.data_as<float>() : nullptr;
-  const float* bk = opt_.bias ? bk_.data_as<float>() : nullptr;
-  const float* bv = opt_.bias ? bv_.data_as<float>() : nullptr;
-  detail::linear(xq, E, N * L, E, wq_.data_as<float>(), bq, E, qp.data_as<float>(), E, &packed_->q);
+  // Results written in full need no zero fill; with appended keys the zero key is the fill.
+  Tensor qp = Tensor::uninitialized(DType::f32, Shape{N, L, E});
+  Tensor kp = extra == 0 ? Tensor::uninitialized(DType::f32, Shape{N, St, Ekv}) : Tensor(DType::f32, Shape{N, St, Ekv});
+  Tensor vp = extra == 0 ? Tensor::uninitialized(DType::f32, Shape{N, St, Ekv}) : Tensor(DType::f32, Shape{N, St, Ekv});
+  const detail::PackedProjections& pk = *packed_;
+  auto bias_of = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
+  // y [M, n] = x [M, k]·wᵀ + b with the module's weights in their dtype.
+  auto project = [](const float* x, std::int64_t M, const Tensor& w, const float* b, float* y, std::int64_t ldy,
+                    const detail::PackedWeights& packed) {
+    const std::int64_t n = w.size(0), k = w.size(1);
+    if (w.dtype() == DType::bf16) detail::linear_bf16(x, k, M, k, w.data_as<std::uint16_t>(), b, n, y, ldy, &packed);
+    else detail::linear(x, k, M, k, w.data_as<float>(), b, n, y, ldy, &packed);
+  };
+  project(xq, N * L, wq_, bias_of(pk.bq), qp.data_as<float>(), E, pk.q);
   if (extra == 0) {  // all batches in one GEMM each
-    detail::linear(xk, kdim(), N * S, kdim(), wk_.data_as<float>(), bk, Ekv, kp.data_as<float>(), Ekv, &packed_->k);
-    detail::linear(xv, vdim(), N * S, vdim(), wv_.data_as<float>(), bv, Ekv, vp.data_as<float>(), Ekv, &packed_->v);
+    project(xk, N * S, wk_, bias_of(pk.bk), kp.data_as<float>(), Ekv, pk.k);
+    project(xv, N * S, wv_, bias_of(pk.bv), vp.data_as<float>(), Ekv, pk.v);
   } else {
     for (std::int64_t n = 0; n < N; ++n) {
       float* kn = kp.data_as<float>() + n * St * Ekv;
       float* vn = vp.data_as<float>() + n * St * Ekv;
-      detail::linear(xk + n * S * kdim(), kdim(), S, kdim(), wk_.data_as<float>(), bk, Ekv, kn, Ekv, &packed_->k);
-      detail::linear(xv + n * S * vdim(), vdim(), S, vdim(), wv_.data_as<float>(), bv, Ekv, vn, Ekv, &packed_->v);
+      project(xk + n * S * kdim(), S, wk_, bias_of(pk.bk), kn, Ekv, pk.k);
+      project(xv + n * S * vdim(), S, wv_, bias_of(pk.bv), vn, Ekv, pk.v);
       if (opt_.add_bias_kv) {
-        std::copy_n(bias_k_.data_as<float>(), Ekv, kn + S * Ekv);
-        std::copy_n(bias_v_.data_as<float>(), Ekv, vn + S * Ekv);
+        std::copy_n(pk.bias_k.data(), Ekv, kn + S * Ekv);
+        std::copy_n(pk.bias_v.data(), Ekv, vn + S * Ekv);
       }  // the zero key/value of add_zero_attn is the zero-initialized last row
     }
   }
@@ -162,9 +171,9 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
       p.masks[p.num_masks++] = mask_operand(Mask::drop(causal_mask), "is_causal", false, batched, N, H, L, S);
     }
   }
-  Tensor heads(DType::f32, Shape{N, L, E});
+  Tensor heads = Tensor::uninitialized(DType::f32, Shape{N, L, E});  // every row written (masked: 0)
   Tensor probs;
-  if (fo.need_weights) probs = Tensor(DType::f32, Shape{N, H, L, St});
+  if (fo.need_weights) probs = Tensor::uninitialized(DType::f32, Shape{N, H, L, St});
   p.B = N;
   p.Hq = H;
   p.Hkv = Hkv;
@@ -189,9 +198,8 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
   detail::run_attention(p);
 
   // Step 6, output projection, then back to the caller's layout and dtype.
-  Tensor y(DType::f32, Shape{N, L, E});
-  detail::linear(heads.data_as<float>(), E, N * L, E, wo_.data_as<float>(), opt_.bias ? bo_.data_as<float>() : nullptr,
-                 E, y.data_as<float>(), E, &packed_->out);
+  Tensor y = Tensor::uninitialized(DType::f32, Shape{N, L, E});
+  project(heads.data_as<float>(), N * L, wo_, bias_of(pk.bo), y.data_as<float>(), E, pk.out);
   MultiHeadAttentionOutput r;
   const TensorView yv = batched ? (opt_.batch_first ? y.view() : y.view().permuted({1, 0, 2})) : y.view().reshaped(Shape{L, E});
   // Already the caller's layout and dtype (batch-first fp32): handed over without a copy.
@@ -199,7 +207,7 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
   else r.output = Tensor::copy_of(yv, query.dtype());
   if (fo.need_weights) {
     if (fo.average_attn_weights) {
-      Tensor avg(DType::f32, batched ? Shape{N, L, St} : Shape{L, St});
+      Tensor avg = Tensor::uninitialized(DType::f32, batched ? Shape{N, L, St} : Shape{L, St});
       const float* pr = probs.data_as<float>();
       float* a = avg.data_as<float>();
       const float inv_h = 1.0f / static_cast<float>(H);
@@ -209,8 +217,13 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
         for (std::int64_t h = 0; h < H; ++h) {
           const float* src = pr + (n * H + h) * plane;
           float* dst = a + n * plane;
+          if (h == 0) {
 #pragma omp simd
-          for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] += src[ij] * inv_h;
+            for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] = src[ij] * inv_h;
+          } else {
+#pragma omp simd
+            for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] += src[ij] * inv_h;
+          }
         }
       r.weights = std::move(avg);
     } else {

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "attention/cpu/gemm.hpp"
 #include "attention/cpu/isa.hpp"
+#include "mha/dtype.hpp"
 #include "mha/threads.hpp"
 
 #if defined(MHA_HAVE_CBLAS)
@@ -34,68 +36,61 @@ bool use_blas() {
 
 namespace {
 
-std::int64_t packed_floats(Isa isa, std::int64_t N, std::int64_t K) {
+const GemmKernels& kernels(Isa isa) {
   switch (isa) {
     case Isa::avx512:
-      return gemm_packed_floats_avx512(N, K);
+      return gemm_kernels_avx512();
     case Isa::avx2:
-      return gemm_packed_floats_avx2(N, K);
+      return gemm_kernels_avx2();
     case Isa::scalar:
       break;
   }
-  return gemm_packed_floats_scalar(N, K);
-}
-
-void pack(Isa isa, const float* w, std::int64_t N, std::int64_t K, float* out, int threads) {
-  switch (isa) {
-    case Isa::avx512:
-      return gemm_pack_avx512(w, N, K, out, threads);
-    case Isa::avx2:
-      return gemm_pack_avx2(w, N, K, out, threads);
-    case Isa::scalar:
-      return gemm_pack_scalar(w, N, K, out, threads);
-  }
-}
-
-void run(Isa isa, const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K,
-         const float* packed, const float* b, std::int64_t N, float* y, std::int64_t ldy,
-         int threads) {
-  switch (isa) {
-    case Isa::avx512:
-      return gemm_run_avx512(x, ldx, M, K, packed, b, N, y, ldy, threads);
-    case Isa::avx2:
-      return gemm_run_avx2(x, ldx, M, K, packed, b, N, y, ldy, threads);
-    case Isa::scalar:
-      return gemm_run_scalar(x, ldx, M, K, packed, b, N, y, ldy, threads);
-  }
+  return gemm_kernels_scalar();
 }
 
 }  // namespace
 
 bool PackedWeights::usable_for(std::int64_t n, std::int64_t k) const {
-  return !panels.empty() && isa == active_isa() && N == n && K == k;
+  return (!panels.empty() || !panels_bf16.empty()) && isa == active_isa() && N == n && K == k;
 }
 
-PackedWeights pack_weights(const float* w, std::int64_t N, std::int64_t K) {
+namespace {
+
+// T = float or std::uint16_t (bf16 bits): the panels of that element type, in the active target's layout.
+template <class T>
+PackedWeights pack_as(const T* w, std::int64_t N, std::int64_t K) {
   PackedWeights p;
   if (use_blas() || N == 0 || K == 0) return p;
   p.isa = active_isa();
   p.N = N;
   p.K = K;
-  p.panels.resize(static_cast<std::size_t>(packed_floats(p.isa, N, K)));
-  pack(p.isa, w, N, K, p.panels.data(), num_threads());
+  const GemmKernels& g = kernels(p.isa);
+  const auto n = static_cast<std::size_t>(g.packed_elems(N, K));
+  if constexpr (std::is_same_v<T, float>) {
+    p.panels.resize(n);
+    g.pack(w, N, K, p.panels.data(), num_threads());
+  } else {
+    p.panels_bf16.resize(n);
+    g.pack_bf16(w, N, K, p.panels_bf16.data(), num_threads());
+  }
   return p;
 }
+
+}  // namespace
+
+PackedWeights pack_weights(const float* w, std::int64_t N, std::int64_t K) { return pack_as(w, N, K); }
+
+PackedWeights pack_weights_bf16(const std::uint16_t* w, std::int64_t N, std::int64_t K) { return pack_as(w, N, K); }
 
 void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
                 const float* b, std::int64_t N, float* y, std::int64_t ldy) {
   if (M == 0 || N == 0) return;
   const int threads = num_threads();
-  const Isa isa = active_isa();
+  const GemmKernels& g = kernels(active_isa());
   // Pack once per call: O(N·K) against the O(M·N·K) product.
-  std::vector<float> packed(static_cast<std::size_t>(packed_floats(isa, N, K)));
-  pack(isa, w, N, K, packed.data(), threads);
-  run(isa, x, ldx, M, K, packed.data(), b, N, y, ldy, threads);
+  std::vector<float> packed(static_cast<std::size_t>(g.packed_elems(N, K)));
+  g.pack(w, N, K, packed.data(), threads);
+  g.run(x, ldx, M, K, packed.data(), b, N, y, ldy, threads);
 }
 
 void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
@@ -119,11 +114,28 @@ void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, co
             const float* b, std::int64_t N, float* y, std::int64_t ldy,
             const PackedWeights* packed) {
   if (use_blas()) return linear_blas(x, ldx, M, K, w, b, N, y, ldy);
-  if (packed && packed->usable_for(N, K)) {
-    if (M > 0) run(packed->isa, x, ldx, M, K, packed->panels.data(), b, N, y, ldy, num_threads());
+  if (packed && packed->usable_for(N, K) && !packed->panels.empty()) {
+    if (M > 0) kernels(packed->isa).run(x, ldx, M, K, packed->panels.data(), b, N, y, ldy, num_threads());
     return;
   }
   linear_own(x, ldx, M, K, w, b, N, y, ldy);
+}
+
+void linear_bf16(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const std::uint16_t* w,
+                 const float* b, std::int64_t N, float* y, std::int64_t ldy, const PackedWeights* packed) {
+  if (M == 0 || N == 0) return;
+  if (use_blas()) {
+    std::vector<float> wf(static_cast<std::size_t>(N * K));
+    for (std::size_t i = 0; i < wf.size(); ++i) wf[i] = bf16_to_f32(w[i]);
+    return linear_blas(x, ldx, M, K, wf.data(), b, N, y, ldy);
+  }
+  const int threads = num_threads();
+  if (packed && packed->usable_for(N, K) && !packed->panels_bf16.empty())
+    return kernels(packed->isa).run_bf16(x, ldx, M, K, packed->panels_bf16.data(), b, N, y, ldy, threads);
+  const GemmKernels& g = kernels(active_isa());
+  std::vector<std::uint16_t> panels(static_cast<std::size_t>(g.packed_elems(N, K)));
+  g.pack_bf16(w, N, K, panels.data(), threads);
+  g.run_bf16(x, ldx, M, K, panels.data(), b, N, y, ldy, threads);
 }
 
 const char* linear_backend() {

@@ -12,17 +12,22 @@ namespace mha::detail {
 // feed-forward layers) skip the per-call packing (an O(N·K) copy that measured 6% of the
 // encoder's time). Empty when linear() runs a BLAS. A call made after force_isa() switched
 // targets sees a different isa and packs per call, as without.
+// bf16 weights are packed as bf16 (half the bytes) and expanded to fp32 in the GEMM.
 struct PackedWeights {
   Isa isa = Isa::scalar;
   std::int64_t N = 0, K = 0;
-  std::vector<float> panels;
+  std::vector<float> panels;              // fp32 weights
+  std::vector<std::uint16_t> panels_bf16;  // bf16 weights (their bits)
   bool usable_for(std::int64_t n, std::int64_t k) const;
 };
 PackedWeights pack_weights(const float* w, std::int64_t N, std::int64_t K);
+PackedWeights pack_weights_bf16(const std::uint16_t* w, std::int64_t N, std::int64_t K);
 
-// MultiHeadAttention's four projection matrices, packed.
+// MultiHeadAttention's four projection matrices, packed, and its bias vectors in fp32 (empty
+// when the module has none), whatever the dtype the module keeps its parameters in.
 struct PackedProjections {
   PackedWeights q, k, v, out;
+  std::vector<float> bq, bk, bv, bo, bias_k, bias_v;
 };
 
 // x [M, K] (row stride ldx), w [N, K] contiguous, b [N] or nullptr → y [M, N] (row stride ldy).
@@ -32,6 +37,11 @@ struct PackedProjections {
 void linear(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
             const float* b, std::int64_t N, float* y, std::int64_t ldy,
             const PackedWeights* packed = nullptr);
+// The same with bf16 weights w [N, K] (bits), fp32 x, b and y: the own GEMM expands the weights
+// to fp32 panel by panel; a BLAS gets them expanded to fp32 per call.
+void linear_bf16(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const std::uint16_t* w,
+                 const float* b, std::int64_t N, float* y, std::int64_t ldy,
+                 const PackedWeights* packed = nullptr);
 // mha's own GEMM: weights packed into panels, register-blocked microkernel (gemm.inc).
 void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
                 const float* b, std::int64_t N, float* y, std::int64_t ldy);

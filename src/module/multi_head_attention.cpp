@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
+#include <vector>
 
 #include "attention/dropout.hpp"
 #include "mha/error.hpp"
@@ -63,6 +65,8 @@ MultiHeadAttention::MultiHeadAttention(const MultiHeadAttentionOptions& options)
     throw Error(kCtor, "dropout", "a probability in [0, 1)", std::to_string(opt_.dropout));
   if (opt_.kdim < 0) throw Error(kCtor, "kdim", ">= 0 (0 = embed_dim)", num(opt_.kdim));
   if (opt_.vdim < 0) throw Error(kCtor, "vdim", ">= 0 (0 = embed_dim)", num(opt_.vdim));
+  if (opt_.weight_dtype != DType::f32 && opt_.weight_dtype != DType::bf16)
+    throw Error(kCtor, "weight_dtype", "f32 or bf16", dtype_name(opt_.weight_dtype));
 
   const std::int64_t E = opt_.embed_dim, Ekv = kv_embed_dim();
   wq_ = Tensor(DType::f32, Shape{E, E});
@@ -94,15 +98,33 @@ MultiHeadAttention::MultiHeadAttention(const MultiHeadAttentionOptions& options)
     fill_normal(bias_k_, opt_.seed, 5, 1.0 / std::sqrt(static_cast<double>(Ekv)));
     fill_normal(bias_v_, opt_.seed, 6, 1.0 / std::sqrt(static_cast<double>(Ekv)));
   }
+  if (opt_.weight_dtype != DType::f32)  // drawn in fp32, kept rounded
+    for (Tensor* t : {&wq_, &wk_, &wv_, &wo_, &bq_, &bk_, &bv_, &bo_, &bias_k_, &bias_v_})
+      if (t->defined()) *t = Tensor::copy_of(t->view(), opt_.weight_dtype);
   pack_projections();
 }
 
 void MultiHeadAttention::pack_projections() {
   auto p = std::make_shared<detail::PackedProjections>();
-  p->q = detail::pack_weights(wq_.data_as<float>(), wq_.size(0), wq_.size(1));
-  p->k = detail::pack_weights(wk_.data_as<float>(), wk_.size(0), wk_.size(1));
-  p->v = detail::pack_weights(wv_.data_as<float>(), wv_.size(0), wv_.size(1));
-  p->out = detail::pack_weights(wo_.data_as<float>(), wo_.size(0), wo_.size(1));
+  auto pack = [](const Tensor& w) {
+    return w.dtype() == DType::bf16 ? detail::pack_weights_bf16(w.data_as<std::uint16_t>(), w.size(0), w.size(1))
+                                    : detail::pack_weights(w.data_as<float>(), w.size(0), w.size(1));
+  };
+  p->q = pack(wq_);
+  p->k = pack(wk_);
+  p->v = pack(wv_);
+  p->out = pack(wo_);
+  auto fp32 = [](const Tensor& t) {
+    std::vector<float> v(static_cast<std::size_t>(t.defined() ? t.numel() : 0));
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = load_as_float(t.data(), t.dtype(), static_cast<std::int64_t>(i));
+    return v;
+  };
+  p->bq = fp32(bq_);
+  p->bk = fp32(bk_);
+  p->bv = fp32(bv_);
+  p->bo = fp32(bo_);
+  p->bias_k = fp32(bias_k_);
+  p->bias_v = fp32(bias_v_);
   packed_ = std::move(p);
 }
 
@@ -113,23 +135,25 @@ bool MultiHeadAttention::packed_in_proj() const noexcept {
 std::map<std::string, Tensor> MultiHeadAttention::state_dict() const {
   std::map<std::string, Tensor> sd;
   const std::int64_t E = opt_.embed_dim, Ekv = kv_embed_dim();
+  const DType dt = opt_.weight_dtype;
+  auto concat = [dt](std::initializer_list<const Tensor*> parts, const Shape& shape) {
+    Tensor t(dt, shape);
+    auto* out = static_cast<std::byte*>(t.data());
+    for (const Tensor* part : parts) {
+      std::memcpy(out, part->data(), part->nbytes());
+      out += part->nbytes();
+    }
+    return t;
+  };
   if (packed_in_proj()) {
-    Tensor w(DType::f32, Shape{E + 2 * Ekv, E});
-    std::memcpy(w.data_as<float>(), wq_.data(), wq_.nbytes());
-    std::memcpy(w.data_as<float>() + E * E, wk_.data(), wk_.nbytes());
-    std::memcpy(w.data_as<float>() + (E + Ekv) * E, wv_.data(), wv_.nbytes());
-    sd["in_proj_weight"] = std::move(w);
+    sd["in_proj_weight"] = concat({&wq_, &wk_, &wv_}, Shape{E + 2 * Ekv, E});
   } else {
     sd["q_proj_weight"] = wq_;
     sd["k_proj_weight"] = wk_;
     sd["v_proj_weight"] = wv_;
   }
   if (opt_.bias) {
-    Tensor b(DType::f32, Shape{E + 2 * Ekv});
-    std::memcpy(b.data_as<float>(), bq_.data(), bq_.nbytes());
-    std::memcpy(b.data_as<float>() + E, bk_.data(), bk_.nbytes());
-    std::memcpy(b.data_as<float>() + E + Ekv, bv_.data(), bv_.nbytes());
-    sd["in_proj_bias"] = std::move(b);
+    sd["in_proj_bias"] = concat({&bq_, &bk_, &bv_}, Shape{E + 2 * Ekv});
     sd["out_proj.bias"] = bo_;
   }
   sd["out_proj.weight"] = wo_;

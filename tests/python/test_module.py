@@ -162,3 +162,41 @@ def test_training_mode_like_torch():
     assert m.eval() is m and not m.training
     a = m(x, x, x)[0]
     np.testing.assert_array_equal(a, m(x, x, x)[0])
+
+
+def test_bfloat16_parameters_are_the_float32_module_on_rounded_weights():
+    """dtype=bfloat16 keeps the parameters rounded to bfloat16 and computes exactly what the
+    float32 module computes on those rounded values."""
+    m32 = mha.MultiheadAttention(16, 4, batch_first=True, add_bias_kv=True, seed=3).eval()
+    m16 = mha.MultiheadAttention(16, 4, batch_first=True, add_bias_kv=True, dtype="bfloat16").eval()
+    assert m16.dtype == "bfloat16" and m32.dtype == "float32"
+    m16.load_state_dict(m32.state_dict())
+    sd16 = m16.state_dict()
+    for name, a in sd16.items():
+        assert a.dtype == np.float32
+        assert not np.any(a.view(np.uint32) & 0xFFFF), f"{name} is not rounded to bfloat16"
+    m32.load_state_dict(sd16)
+    x = np.random.default_rng(4).standard_normal((2, 7, 16)).astype(np.float32)
+    y16, w16 = m16(x, x, x)
+    y32, w32 = m32(x, x, x)
+    np.testing.assert_array_equal(y16, y32)
+    np.testing.assert_array_equal(w16, w32)
+    with pytest.raises(TypeError, match="dtype"):
+        mha.MultiheadAttention(8, 2, dtype="float16")
+
+
+@requires_torch
+def test_from_torch_keeps_bfloat16_parameters():
+    import torch
+
+    torch.manual_seed(5)
+    ref = torch.nn.MultiheadAttention(16, 4, batch_first=True).to(torch.bfloat16).eval()
+    m = mha.MultiheadAttention.from_torch(ref)
+    assert m.dtype == "bfloat16"
+    ref32 = torch.nn.MultiheadAttention(16, 4, batch_first=True).eval()
+    ref32.load_state_dict({k: t.float() for k, t in ref.state_dict().items()})
+    x = torch.randn(2, 9, 16)
+    with torch.no_grad():
+        y_ref, _ = ref32(x, x, x)
+    y, _ = m(x, x, x)
+    check(y, y_ref, 16, 4, 9, "module live", "bfloat16 parameters from torch")

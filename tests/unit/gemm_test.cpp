@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/isa.hpp"
+#include "mha/dtype.hpp"
 #include "module/linear.hpp"
 
 namespace {
@@ -93,6 +94,70 @@ TEST(Gemm, PackedForAnotherTargetIsNotUsed) {
     std::vector<float> x(5 * 30, 2.0f), y(5 * 40, 0.0f);
     mha::detail::linear(x.data(), 30, 5, 30, w.data(), nullptr, 40, y.data(), 40, &packed);
     for (float v : y) ASSERT_EQ(v, 60.0f);
+  });
+}
+
+// bf16 weights: the exact product is that of the rounded weights, so the fp32 bound holds with
+// the weights replaced by their bf16 values.
+std::vector<std::uint16_t> to_bf16(const float* w, std::int64_t n) {
+  std::vector<std::uint16_t> v(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = mha::f32_to_bf16(w[i]);
+  return v;
+}
+
+void round_to_bf16(float* w, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) w[i] = mha::bf16_to_f32(mha::f32_to_bf16(w[i]));
+}
+
+void linear_bf16_per_call(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+                          const float* b, std::int64_t N, float* y, std::int64_t ldy) {
+  round_to_bf16(const_cast<float*>(w), N * K);  // the exact product below uses the rounded values
+  const auto wb = to_bf16(w, N * K);
+  mha::detail::linear_bf16(x, ldx, M, K, wb.data(), b, N, y, ldy);
+}
+
+void linear_bf16_prepacked(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
+                           const float* b, std::int64_t N, float* y, std::int64_t ldy) {
+  round_to_bf16(const_cast<float*>(w), N * K);
+  const auto wb = to_bf16(w, N * K);
+  const mha::detail::PackedWeights packed = mha::detail::pack_weights_bf16(wb.data(), N, K);
+  EXPECT_TRUE(packed.usable_for(N, K) || N == 0 || K == 0);
+  mha::detail::linear_bf16(x, ldx, M, K, wb.data(), b, N, y, ldy, &packed);
+}
+
+TEST(Gemm, Bf16WeightsMatchExactOnEveryTarget) {
+  mt::for_each_isa([&](mha::detail::Isa) {
+    std::uint64_t seed = 200;
+    for (auto [M, N, K] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{1, 1, 1},
+                           {7, 65, 3},
+                           {13, 130, 77},
+                           {700, 70, 600},  // several row chunks
+                           {0, 5, 5}})
+      for (bool bias : {false, true}) {
+        check(M, N, K, bias, seed % 3, seed, linear_bf16_per_call);
+        check(M, N, K, bias, seed % 3, seed + 1, linear_bf16_prepacked);
+        seed += 2;
+      }
+  });
+}
+
+// The bf16 path computes exactly what the fp32 path computes on the rounded weights.
+TEST(Gemm, Bf16WeightsEqualFp32OnTheRoundedWeights) {
+  mt::for_each_isa([&](mha::detail::Isa) {
+    const std::int64_t M = 300, N = 100, K = 200;
+    std::mt19937_64 rng(7);
+    std::normal_distribution<float> nd;
+    std::vector<float> x(M * K), w(N * K), b(N), y32(M * N), y16(M * N);
+    for (auto& v : x) v = nd(rng);
+    for (auto& v : w) v = nd(rng);
+    for (auto& v : b) v = nd(rng);
+    round_to_bf16(w.data(), N * K);
+    const auto wb = to_bf16(w.data(), N * K);
+    const auto p32 = mha::detail::pack_weights(w.data(), N, K);
+    const auto p16 = mha::detail::pack_weights_bf16(wb.data(), N, K);
+    mha::detail::linear(x.data(), K, M, K, w.data(), b.data(), N, y32.data(), N, &p32);
+    mha::detail::linear_bf16(x.data(), K, M, K, wb.data(), b.data(), N, y16.data(), N, &p16);
+    for (std::size_t i = 0; i < y32.size(); ++i) ASSERT_EQ(y32[i], y16[i]) << "element " << i;
   });
 }
 

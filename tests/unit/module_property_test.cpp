@@ -46,6 +46,7 @@ ModuleBound module_bound(const MultiHeadAttention& m, const TensorView& xq, cons
                          std::int64_t T) {
   const double u = unit_roundoff(DType::f32);
   auto sd = m.state_dict();
+  for (auto& [name, t] : sd) t = Tensor::copy_of(t.view(), DType::f32);  // bf16 parameters: exact
   const std::int64_t E = m.options().embed_dim, Ekv = m.kv_embed_dim(), hd = m.head_dim();
   Tensor wq, wk, wv;
   if (sd.count("in_proj_weight")) {
@@ -98,7 +99,8 @@ struct Call {
       << (batched ? " N=" + std::to_string(N) : std::string(" unbatched")) << " L=" << L << " S=" << S
       << (self ? " self" : "") << " dtype=" << dtype_name(dt) << " attn_mask=rank" << attn_mask << "/"
       << static_cast<int>(attn_kind) << " kpm=" << static_cast<int>(kpm_kind) << " need_weights=" << fo.need_weights
-      << " average=" << fo.average_attn_weights << " causal=" << fo.is_causal;
+      << " average=" << fo.average_attn_weights << " causal=" << fo.is_causal
+      << " weights=" << dtype_name(opt.weight_dtype);
     return o.str();
   }
 };
@@ -134,6 +136,7 @@ Call random_call(std::uint64_t seed) {
   c.fo.average_attn_weights = rng() % 2;
   c.fo.is_causal = rng() % 4 == 0;
   if (c.training && c.opt.dropout > 0.0) c.fo.dropout_seed = seed * 31 + 7;
+  c.opt.weight_dtype = rng() % 4 == 0 ? DType::bf16 : DType::f32;  // drawn last: earlier draws as before
   return c;
 }
 

@@ -41,6 +41,43 @@ TEST(Module, RejectsBadOptions) {
                "divisor of num_heads (4)");
   expect_error([] { MultiHeadAttention({.embed_dim = 8, .num_heads = 2, .dropout = 1.0}); }, "dropout", "[0, 1)");
   expect_error([] { MultiHeadAttention({.embed_dim = 8, .num_heads = 2, .kdim = -1}); }, "kdim", ">= 0");
+  expect_error([] { MultiHeadAttention({.embed_dim = 8, .num_heads = 2, .weight_dtype = DType::f16}); }, "weight_dtype",
+               "f32 or bf16");
+}
+
+// bf16 parameters: kept as bf16 (state_dict), rounded on load, and the forward pass is exactly
+// the fp32 module's on the rounded values (the GEMM expands bf16 weights to fp32 exactly and
+// keeps fp32 activations), with every option that touches a parameter. (The property test
+// checks bf16 modules against the reference within the derived bound.)
+TEST(Module, Bf16WeightsAreTheFp32ModuleOnRoundedWeights) {
+  for (bool packed : {true, false}) {
+    MultiHeadAttentionOptions o{.embed_dim = 16, .num_heads = 4, .add_bias_kv = true, .add_zero_attn = true,
+                                .batch_first = true, .seed = 11};
+    if (!packed) o.kdim = 7, o.vdim = 5, o.num_kv_heads = 2;
+    MultiHeadAttentionOptions ob = o;
+    ob.weight_dtype = DType::bf16;
+    MultiHeadAttention m16(ob), m32(o);
+    auto sd16 = m16.state_dict();
+    for (const auto& [name, t] : sd16) EXPECT_EQ(t.dtype(), DType::bf16) << name;
+    // Loading fp32 values rounds them: the fp32 module's weights give the same bf16 state.
+    auto sd32 = m32.state_dict();
+    m16.load_state_dict(std::map<std::string, TensorView>(sd32.begin(), sd32.end()));
+    sd16 = m16.state_dict();
+    for (const auto& [name, t] : sd16) {
+      const Tensor& f = sd32.at(name);
+      for (std::int64_t i = 0; i < t.numel(); ++i)
+        ASSERT_EQ(t.data_as<std::uint16_t>()[i], f32_to_bf16(f.data_as<float>()[i])) << name << "[" << i << "]";
+    }
+    m32.load_state_dict(std::map<std::string, TensorView>(sd16.begin(), sd16.end()));  // the rounded values
+    std::mt19937_64 rng(12);
+    Tensor q = mt::random_tensor(rng, DType::f32, {2, 9, 16});
+    Tensor k = mt::random_tensor(rng, DType::f32, {2, 6, o.kdim ? o.kdim : 16});
+    Tensor v = mt::random_tensor(rng, DType::f32, {2, 6, o.vdim ? o.vdim : 16});
+    const ForwardOptions fo{.need_weights = true, .average_attn_weights = false};
+    const auto a = m16.forward(q, k, v, fo), b = m32.forward(q, k, v, fo);
+    EXPECT_EQ(max_diff(a.output, b.output), 0.0);
+    EXPECT_EQ(max_diff(a.weights, b.weights), 0.0);
+  }
 }
 
 TEST(Module, RejectsBadForwardInputs) {
