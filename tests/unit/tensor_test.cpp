@@ -1,6 +1,8 @@
 // Tensors, views and the 16-bit float conversions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -66,6 +68,30 @@ TEST(Tensor, IsZeroedAlignedAndDeepCopied) {
   EXPECT_EQ(t.data_as<float>()[7], 3.0f);
   EXPECT_EQ(c.view().get({1, 2}), 4.0);
   EXPECT_TRUE(Tensor(DType::f32, {0, 4}).defined());
+}
+
+// Uninitialized storage, large blocks reused after release: every live tensor has its own
+// block, blocks of every size class come back usable, and the zeroing constructor still zeroes
+// (it never takes a reused block).
+TEST(Tensor, UninitializedBlocksAreReusedButNeverShared) {
+  const std::int64_t big = std::int64_t{3} << 20;  // 12 MiB of floats: a mapped block
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Tensor> live;
+    for (std::int64_t n : {big, big, big / 2, big + 1, std::int64_t{1000}}) {
+      Tensor t = Tensor::uninitialized(DType::f32, Shape{n});
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(t.data()) % 64, 0u);
+      std::fill_n(t.data_as<float>(), n, static_cast<float>(round + live.size()));
+      live.push_back(std::move(t));
+    }
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      const float want = static_cast<float>(round + i);
+      const Tensor& t = live[i];
+      EXPECT_EQ(t.data_as<float>()[0], want);
+      EXPECT_EQ(t.data_as<float>()[t.numel() - 1], want);  // no other tensor wrote over it
+    }
+    const Tensor z(DType::f32, Shape{big});
+    EXPECT_EQ(std::count(z.data_as<float>(), z.data_as<float>() + big, 0.0f), big);
+  }
 }
 
 TEST(Tensor, ViewsReshapePermuteAndCheckBounds) {
