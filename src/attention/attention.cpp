@@ -43,7 +43,7 @@ void attention(const AttentionInputs& in, const AttentionOptions& opt, const Att
       return cache ? present : cur;
     }
     if (!cache) return cur;
-    scratch = Tensor(cur.dtype(), shape);
+    scratch = Tensor::uninitialized(cur.dtype(), shape);  // concat_sequence writes all of it
     concat_sequence(past, cur, scratch);
     return scratch;
   };
@@ -79,12 +79,13 @@ void attention(const AttentionInputs& in, const AttentionOptions& opt, const Att
 AttentionResult attention(const AttentionInputs& in, const AttentionOptions& opt, AttentionRequest request) {
   const detail::AttentionPlan plan = detail::plan_attention(in, opt);
   AttentionResult r;
-  r.y = Tensor(in.query.dtype(), plan.shapes.y);
+  // Every output is written in full (the kernels write each row, fully masked ones as zeros).
+  r.y = Tensor::uninitialized(in.query.dtype(), plan.shapes.y);
   if (request.present) {
-    r.present_key = Tensor(in.key.dtype(), plan.shapes.present_key);
-    r.present_value = Tensor(in.value.dtype(), plan.shapes.present_value);
+    r.present_key = Tensor::uninitialized(in.key.dtype(), plan.shapes.present_key);
+    r.present_value = Tensor::uninitialized(in.value.dtype(), plan.shapes.present_value);
   }
-  if (request.qk_output) r.qk_output = Tensor(in.query.dtype(), plan.shapes.qk_output);
+  if (request.qk_output) r.qk_output = Tensor::uninitialized(in.query.dtype(), plan.shapes.qk_output);
   attention(in, opt, AttentionOutputs{r.y, r.present_key, r.present_value, r.qk_output});
   return r;
 }

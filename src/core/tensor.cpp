@@ -138,7 +138,13 @@ std::byte* allocate_uninitialized(std::size_t bytes) {
       return place(b.raw, kHeader, kHugePage, b.mapped);
     }
   }
-  std::byte* p = allocate_zeroed(bytes);
+  std::byte* p = nullptr;
+  if (bytes >= kHugeBytes && kMapLarge) {
+    p = allocate_zeroed(bytes);  // a fresh mapping: its pages are zeroed as they are first touched
+  } else if (bytes <= std::numeric_limits<std::size_t>::max() - kAlignment - kHeader) {
+    void* raw = std::malloc(bytes + kAlignment + kHeader);  // malloc, not calloc: no zero fill
+    p = raw ? place(raw, kHeader, kAlignment, 0) : nullptr;
+  }
   if (p && kPoisonUninitialized) std::memset(p, 0xff, bytes);
   return p;
 }
