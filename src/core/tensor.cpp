@@ -18,19 +18,29 @@ namespace {
 
 constexpr std::size_t kAlignment = 64;  // one cache line; also the widest SIMD load (zmm)
 
-// Zero-filled storage. Every block starts with a header just before the returned pointer:
-// [-2] the mapping's size (0: from calloc), [-1] the pointer to release.
-//  - Small: calloc, over-allocated and aligned up past the header. calloc, not aligned_alloc
-//    + memset: glibc skips the memset where its memory is fresh from the kernel, so a tensor
-//    about to be overwritten (projections, attention outputs) costs no extra pass.
-//  - At least kHugeBytes (unless built with AddressSanitizer, which then checks every byte):
-//    an anonymous mapping with the data 2 MiB-aligned and MADV_HUGEPAGE, so that the kernel
-//    backs it with transparent huge pages where it allows them. A fresh 50 MB tensor (the
-//    module's attention probabilities at B=4, H=12, S=512) then takes 25 page faults, not
-//    12,800 — measured about 10% of the module's time with need_weights.
+// Tensor storage. Every block starts with a header just before the returned pointer:
+// [-2] the mapping's size (0: from malloc/calloc), [-1] the pointer to release.
+//  - Small (under kMappedBytes), and every size under a sanitizer (which then checks every
+//    byte): calloc (zeroed) or malloc (uninitialized), over-allocated and aligned up past the
+//    header.
+//  - From kMappedBytes: an anonymous mapping, kept in a bounded cache when released and reused
+//    by later tensors that fit it. A loop of equal or shrinking calls (the module's projections
+//    and outputs; the encoder's batches, longest first) then reuses pages already faulted in,
+//    where glibc's heap trimming and fresh mappings made the kernel fault in and zero new pages
+//    on every call: 227,000 page faults in `mha embed` of 1,000 sentences (7% of its time) and
+//    28 faults of 2 MiB per module forward at B=4, S=512, E=768 (10%). A zeroed tensor in a
+//    reused block is cleared with memset; one in a fresh mapping is zero already.
+//  - From kHugeBytes, the data is 2 MiB-aligned and the mapping MADV_HUGEPAGE, so the kernel
+//    backs it with transparent huge pages where it allows them: a fresh 50 MB tensor takes 25
+//    page faults, not 12,800.
 constexpr std::size_t kHeader = 2 * sizeof(void*);
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 constexpr std::size_t kHugeBytes = std::size_t{4} << 20;
+constexpr std::size_t kMappedBytes = std::size_t{256} << 10;
+// The cache: at most this many bytes and blocks, each at most half of the bytes; the oldest go
+// first. Bounded so that the process keeps little more than one call's temporaries.
+constexpr std::size_t kCacheMaxBytes = std::size_t{256} << 20;
+constexpr std::size_t kCacheMaxBlocks = 32;
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kMapLarge = false;
@@ -43,42 +53,28 @@ constexpr bool kMapLarge = true;
 #else
 constexpr bool kMapLarge = true;
 #endif
+// Debug and sanitizer builds fill uninitialized storage with 0xff bytes (NaN as floats), so
+// that a result not written in full shows in the tests.
 #if defined(NDEBUG)
 constexpr bool kPoisonUninitialized = !kMapLarge;
 #else
 constexpr bool kPoisonUninitialized = true;
 #endif
 
-std::byte* place(void* raw, std::size_t offset, std::size_t align, std::size_t mapped) {
-  const auto addr = reinterpret_cast<std::uintptr_t>(raw) + offset;
-  auto* p = reinterpret_cast<std::byte*>((addr + align - 1) / align * align);
+std::size_t data_alignment(std::size_t bytes) { return bytes >= kHugeBytes ? kHugePage : kAlignment; }
+
+// Where the data of `bytes` goes in a mapping at raw of `mapped` bytes; nullptr if it does not fit.
+std::byte* fit(void* raw, std::size_t mapped, std::size_t bytes) {
+  const auto start = reinterpret_cast<std::uintptr_t>(raw), align = data_alignment(bytes);
+  const std::uintptr_t p = (start + kHeader + align - 1) / align * align;
+  return p + bytes <= start + mapped ? reinterpret_cast<std::byte*>(p) : nullptr;
+}
+
+std::byte* place(void* raw, std::byte* p, std::size_t mapped) {
   reinterpret_cast<std::size_t*>(p)[-2] = mapped;
   reinterpret_cast<void**>(p)[-1] = raw;
   return p;
 }
-
-std::byte* allocate_zeroed(std::size_t bytes) {
-  if (kMapLarge && bytes >= kHugeBytes && bytes <= std::numeric_limits<std::size_t>::max() - 2 * kHugePage) {
-    const std::size_t size = bytes + 2 * kHugePage;  // room to align up past the header
-    void* raw = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw != MAP_FAILED) {
-      std::byte* p = place(raw, kHeader, kHugePage, size);
-      madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without THP the mapping still works
-      return p;
-    }
-  }
-  if (bytes > std::numeric_limits<std::size_t>::max() - kAlignment - kHeader) return nullptr;
-  void* raw = std::calloc(bytes + kAlignment + kHeader, 1);
-  return raw ? place(raw, kHeader, kAlignment, 0) : nullptr;
-}
-
-// Recently released large mappings, kept for Tensor::uninitialized: a loop of equal calls (the
-// module's projections and attention outputs, 6–50 MB each at B=4, S=512, E=768) then reuses
-// pages already faulted in instead of having the kernel zero fresh ones on every call (the
-// module took 28 faults of 2 MiB, 56 MB zeroed, per forward: about 10% of its time). Bounded
-// so that the process does not keep much more than one call's temporaries.
-constexpr std::size_t kCacheMaxBytes = std::size_t{256} << 20;
-constexpr std::size_t kCacheMaxBlocks = 16;
 
 struct Block {
   void* raw;
@@ -96,57 +92,73 @@ BlockCache& block_cache() {
   return *cache;
 }
 
+// The smallest cached block that fits `bytes` and is not more than 4× larger (a small tensor
+// would otherwise hold a large block that a later large one needs).
+std::byte* take_cached(std::size_t bytes) {
+  BlockCache& c = block_cache();
+  std::lock_guard lock(c.mutex);
+  auto best = c.blocks.end();
+  for (auto it = c.blocks.begin(); it != c.blocks.end(); ++it)
+    if (it->mapped / 4 <= bytes && fit(it->raw, it->mapped, bytes) && (best == c.blocks.end() || it->mapped < best->mapped))
+      best = it;
+  if (best == c.blocks.end()) return nullptr;
+  const Block b = *best;
+  c.blocks.erase(best);
+  c.bytes -= b.mapped;
+  return place(b.raw, fit(b.raw, b.mapped, bytes), b.mapped);
+}
+
+std::byte* allocate(std::size_t bytes, bool zeroed) {
+  std::byte* p = nullptr;
+  if (kMapLarge && bytes >= kMappedBytes && bytes <= std::numeric_limits<std::size_t>::max() / 2) {
+    // A zeroed huge tensor takes a fresh mapping (zero already; clearing a reused one costs
+    // as much as the kernel's zeroing of fresh huge pages).
+    if (!zeroed || bytes < kHugeBytes) p = take_cached(bytes);
+    if (p) {
+      if (zeroed) std::memset(p, 0, bytes);
+    } else {
+      const std::size_t mapped = bytes + kHeader + data_alignment(bytes);  // room to align up past the header
+      void* raw = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (raw != MAP_FAILED) {
+        p = place(raw, fit(raw, mapped, bytes), mapped);
+        if (bytes >= kHugeBytes) madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without THP it still works
+        return p;  // fresh pages read as zero
+      }
+    }
+  }
+  if (!p && bytes <= std::numeric_limits<std::size_t>::max() - kAlignment - kHeader) {
+    void* raw = zeroed ? std::calloc(bytes + kAlignment + kHeader, 1) : std::malloc(bytes + kAlignment + kHeader);
+    if (raw) {
+      const auto addr = (reinterpret_cast<std::uintptr_t>(raw) + kHeader + kAlignment - 1) / kAlignment * kAlignment;
+      p = place(raw, reinterpret_cast<std::byte*>(addr), 0);
+    }
+  }
+  if (p && !zeroed && kPoisonUninitialized) std::memset(p, 0xff, bytes);
+  return p;
+}
+
 void release(std::byte* p) noexcept {
   if (!p) return;
   const std::size_t mapped = reinterpret_cast<std::size_t*>(p)[-2];
   void* raw = reinterpret_cast<void**>(p)[-1];
   if (!mapped) return std::free(raw);
-  if (mapped <= kCacheMaxBytes / 2) {
-    BlockCache& c = block_cache();
-    std::vector<Block> evicted;
-    {
-      std::lock_guard lock(c.mutex);
-      while (!c.blocks.empty() && (c.bytes + mapped > kCacheMaxBytes || c.blocks.size() >= kCacheMaxBlocks)) {
-        evicted.push_back(c.blocks.front());
-        c.bytes -= c.blocks.front().mapped;
-        c.blocks.pop_front();
-      }
-      c.blocks.push_back({raw, mapped});
-      c.bytes += mapped;
-    }
-    for (const Block& b : evicted) munmap(b.raw, b.mapped);
+  if (mapped > kCacheMaxBytes / 2) {
+    munmap(raw, mapped);
     return;
   }
-  munmap(raw, mapped);
-}
-
-// Storage whose contents the caller overwrites: a cached mapping that fits (without wasting
-// more than half of it), else fresh (zeroed) storage. Sanitizer and debug builds fill it with
-// 0xff bytes (NaN as floats), so that a result not written in full shows in the tests.
-std::byte* allocate_uninitialized(std::size_t bytes) {
-  if (kMapLarge && bytes >= kHugeBytes) {
-    BlockCache& c = block_cache();
+  BlockCache& c = block_cache();
+  std::vector<Block> evicted;
+  {
     std::lock_guard lock(c.mutex);
-    const std::size_t need = bytes + 2 * kHugePage;  // as allocate_zeroed maps it
-    auto best = c.blocks.end();
-    for (auto it = c.blocks.begin(); it != c.blocks.end(); ++it)
-      if (it->mapped >= need && it->mapped / 2 <= need && (best == c.blocks.end() || it->mapped < best->mapped)) best = it;
-    if (best != c.blocks.end()) {
-      const Block b = *best;
-      c.blocks.erase(best);
-      c.bytes -= b.mapped;
-      return place(b.raw, kHeader, kHugePage, b.mapped);
+    while (!c.blocks.empty() && (c.bytes + mapped > kCacheMaxBytes || c.blocks.size() >= kCacheMaxBlocks)) {
+      evicted.push_back(c.blocks.front());
+      c.bytes -= c.blocks.front().mapped;
+      c.blocks.pop_front();
     }
+    c.blocks.push_back({raw, mapped});
+    c.bytes += mapped;
   }
-  std::byte* p = nullptr;
-  if (bytes >= kHugeBytes && kMapLarge) {
-    p = allocate_zeroed(bytes);  // a fresh mapping: its pages are zeroed as they are first touched
-  } else if (bytes <= std::numeric_limits<std::size_t>::max() - kAlignment - kHeader) {
-    void* raw = std::malloc(bytes + kAlignment + kHeader);  // malloc, not calloc: no zero fill
-    p = raw ? place(raw, kHeader, kAlignment, 0) : nullptr;
-  }
-  if (p && kPoisonUninitialized) std::memset(p, 0xff, bytes);
-  return p;
+  for (const Block& b : evicted) munmap(b.raw, b.mapped);
 }
 
 void check_rank(std::size_t n) {
@@ -299,7 +311,7 @@ Tensor::Tensor(DType dtype, const Shape& shape, bool zeroed) : dtype_(dtype), sh
   std::size_t bytes = static_cast<std::size_t>(n) * esize;
   bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (bytes == 0) bytes = kAlignment;  // an empty tensor is still "defined"
-  std::byte* p = zeroed ? allocate_zeroed(bytes) : allocate_uninitialized(bytes);
+  std::byte* p = allocate(bytes, zeroed);
   if (!p) throw Error("mha::Tensor", "shape", "an allocatable size", shape.str() + " (" + std::to_string(bytes) + " bytes)");
   storage_.reset(p);
 }
