@@ -132,4 +132,10 @@ class Tensor {
 // Copies src into dst elementwise (shapes must match, dtypes may differ: converted on the way).
 void copy_into(const TensorView& src, const TensorView& dst);
 
+// Tensors of 256 KiB and more live in anonymous mappings that are kept, when released, in a
+// cache of at most 256 MiB (32 blocks) for later tensors to reuse. This returns the cached
+// mappings to the operating system now (as torch.cuda.empty_cache does for its allocator);
+// tensors alive keep theirs. Returns the bytes released.
+std::size_t release_cached_storage() noexcept;
+
 }  // namespace mha

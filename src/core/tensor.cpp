@@ -161,6 +161,26 @@ void release(std::byte* p) noexcept {
   for (const Block& b : evicted) munmap(b.raw, b.mapped);
 }
 
+}  // namespace
+
+std::size_t release_cached_storage() noexcept {
+  BlockCache& c = block_cache();
+  std::deque<Block> blocks;
+  {
+    std::lock_guard lock(c.mutex);
+    blocks.swap(c.blocks);
+    c.bytes = 0;
+  }
+  std::size_t bytes = 0;
+  for (const Block& b : blocks) {
+    munmap(b.raw, b.mapped);
+    bytes += b.mapped;
+  }
+  return bytes;
+}
+
+namespace {
+
 void check_rank(std::size_t n) {
   if (n > static_cast<std::size_t>(kMaxRank))
     throw Error("mha::Shape", "dims", "rank <= 4", "rank " + std::to_string(n));

@@ -213,18 +213,15 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
       const float inv_h = 1.0f / static_cast<float>(H);
       const std::int64_t plane = L * St;
 #pragma omp parallel for schedule(static) num_threads(num_threads())
-      for (std::int64_t n = 0; n < N; ++n)
-        for (std::int64_t h = 0; h < H; ++h) {
+      for (std::int64_t n = 0; n < N; ++n) {
+        float* dst = a + n * plane;  // uninitialized: head 0 sets it, the others add
+        const float* src0 = pr + n * H * plane;
+        for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] = src0[ij] * inv_h;
+        for (std::int64_t h = 1; h < H; ++h) {
           const float* src = pr + (n * H + h) * plane;
-          float* dst = a + n * plane;
-          if (h == 0) {
-#pragma omp simd
-            for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] = src[ij] * inv_h;
-          } else {
-#pragma omp simd
-            for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] += src[ij] * inv_h;
-          }
+          for (std::int64_t ij = 0; ij < plane; ++ij) dst[ij] += src[ij] * inv_h;
         }
+      }
       r.weights = std::move(avg);
     } else {
       r.weights = batched ? std::move(probs) : Tensor::copy_of(probs.view().reshaped(Shape{H, L, St}));

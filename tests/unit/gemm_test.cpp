@@ -61,8 +61,10 @@ TEST(Gemm, OwnMatchesExactOnEveryTarget) {
                            {6, 24, 8},
                            {0, 5, 5},
                            {9, 70, 600}})
-      for (bool bias : {false, true})
-        check(M, N, K, bias, seed % 3, seed++, mha::detail::linear_own);
+      for (bool bias : {false, true}) {
+        const std::uint64_t s = seed++;
+        check(M, N, K, bias, s % 3, s, mha::detail::linear_own);
+      }
   });
 }
 
@@ -80,7 +82,10 @@ TEST(Gemm, PrepackedMatchesExactOnEveryTarget) {
                            {13, 130, 77},
                            {50, 64, 1100},
                            {0, 5, 5}})
-      for (bool bias : {false, true}) check(M, N, K, bias, seed % 3, seed++, linear_prepacked);
+      for (bool bias : {false, true}) {
+        const std::uint64_t s = seed++;
+        check(M, N, K, bias, s % 3, s, linear_prepacked);
+      }
   });
 }
 

@@ -94,6 +94,15 @@ TEST(Tensor, UninitializedBlocksAreReusedButNeverShared) {
   }
 }
 
+TEST(Tensor, CachedStorageCanBeReleased) {
+  { Tensor t = Tensor::uninitialized(DType::f32, Shape{std::int64_t{1} << 20}); }  // 4 MiB, then released
+  release_cached_storage();
+  EXPECT_EQ(release_cached_storage(), 0u);  // nothing left
+  Tensor t = Tensor::uninitialized(DType::f32, Shape{std::int64_t{1} << 20});
+  std::fill_n(t.data_as<float>(), t.numel(), 2.0f);  // fresh storage still works
+  EXPECT_EQ(t.data_as<float>()[t.numel() - 1], 2.0f);
+}
+
 TEST(Tensor, ViewsReshapePermuteAndCheckBounds) {
   Tensor t(DType::f32, {2, 3, 4});
   for (int i = 0; i < 24; ++i) t.data_as<float>()[i] = static_cast<float>(i);
