@@ -68,9 +68,9 @@ def median_ms(fn, reps, warmup=1):
 
 
 # ---- PyTorch -----------------------------------------------------------------------------------
-def torch_attention(case, inputs, reps):
+def torch_inputs(case, inputs):
+    """q, k, v and the mask (or None) as torch tensors of the case's dtype."""
     import torch
-    import torch.nn.functional as F
 
     dt = {"f32": torch.float32, "bf16": torch.bfloat16}[case["dtype"]]
     q, k, v = (torch.from_numpy(inputs[n]).to(dt) for n in ("q", "k", "v"))
@@ -79,6 +79,14 @@ def torch_attention(case, inputs, reps):
         mask = torch.from_numpy(inputs["keep"])
     elif case["masked"] == "float":
         mask = torch.from_numpy(inputs["additive"]).to(dt)
+    return q, k, v, mask
+
+
+def torch_attention(case, inputs, reps):
+    import torch
+    import torch.nn.functional as F
+
+    q, k, v, mask = torch_inputs(case, inputs)
     gqa = case["H"] != case["Hkv"]
     with torch.inference_mode():
         run = lambda: F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=case["causal"], enable_gqa=gqa)
@@ -266,15 +274,8 @@ def mha_python_output(case, inputs):
         import mha
     except ImportError:
         return None
-    import torch
 
-    dt = {"f32": torch.float32, "bf16": torch.bfloat16}[case["dtype"]]
-    q, k, v = (torch.from_numpy(inputs[n]).to(dt) for n in ("q", "k", "v"))
-    mask = None
-    if case["masked"] == "bool":
-        mask = torch.from_numpy(inputs["keep"])
-    elif case["masked"] == "float":
-        mask = torch.from_numpy(inputs["additive"]).to(dt)
+    q, k, v, mask = torch_inputs(case, inputs)
     y = mha.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=case["causal"],
                                          enable_gqa=case["H"] != case["Hkv"])
     return y.float().numpy()
