@@ -25,6 +25,10 @@ struct Tuning<Isa::avx512> {
   // GEMM: weight panels that run together, as one group, fill at most this many floats
   // (256K floats = 1 MiB, half of a 2 MiB L2), so each panel is read from L3 once per group.
   static constexpr std::int64_t gemm_l2_floats = 1 << 18;
+  // Decode Q·Kᵀ (keys read in place): keys per step. 4 keys × up to 6 rows = 24 accumulators
+  // + 4 key vectors + 1 query vector; each query load feeds 4 FMAs and the 4 sums of a row take
+  // one Vec::hsum4.
+  static constexpr int direct_keys = 4;
 };
 
 template <>
@@ -35,6 +39,7 @@ struct Tuning<Isa::avx2> {
   static constexpr int block_rows = 48;  // 12 microkernel tiles
   static constexpr int block_keys = 96;  // 4 microkernel tiles (24 keys each)
   static constexpr std::int64_t gemm_l2_floats = 1 << 17;  // 512 KiB: AVX2 machines' smaller L2
+  static constexpr int direct_keys = 2;  // 2 keys × 4 rows = 8 accumulators of the 16 ymm
 };
 
 template <>
@@ -45,6 +50,7 @@ struct Tuning<Isa::scalar> {
   static constexpr int block_rows = 32;
   static constexpr int block_keys = 64;
   static constexpr std::int64_t gemm_l2_floats = 1 << 17;
+  static constexpr int direct_keys = 1;
 };
 
 // A group with at most this many query rows (decode: G query heads × 1 position) reads fp32 keys
