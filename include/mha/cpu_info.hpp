@@ -18,6 +18,7 @@ struct CpuFeatures {
   bool fma = false;
   bool f16c = false;
   bool avx512f = false;
+  bool avx512dq = false;
   bool avx512bw = false;
   bool avx512vl = false;
   bool avx512_vnni = false;
@@ -41,6 +42,7 @@ inline constexpr CpuFeatureName kCpuFeatureNames[] = {
     {"fma", &CpuFeatures::fma},
     {"f16c", &CpuFeatures::f16c},
     {"avx512f", &CpuFeatures::avx512f},
+    {"avx512dq", &CpuFeatures::avx512dq},
     {"avx512bw", &CpuFeatures::avx512bw},
     {"avx512vl", &CpuFeatures::avx512vl},
     {"avx512_vnni", &CpuFeatures::avx512_vnni},

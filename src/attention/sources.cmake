@@ -14,3 +14,13 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/cpu/gemm_avx2.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/gemm_avx512.cpp
 )
+# The kernels write every fused multiply-add they mean (Vec::fma); no other multiply and add may
+# be contracted into one (GCC contracts across statements by default): the softmax scales the
+# scores and subtracts the maximum in two roundings on every path, so a bool mask that keeps
+# everything, an additive mask of zeros and no mask give the same bits.
+set_source_files_properties(
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_scalar.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx2.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx512.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx512_bf16.cpp
+  PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")

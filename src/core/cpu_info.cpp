@@ -101,6 +101,7 @@ void detect(CpuInfo& info) {
   const Regs l7 = cpuid(7, 0);
   f.avx2 = f.avx && bit(l7.ebx, 5);
   f.avx512f = info.os_saves_zmm && bit(l7.ebx, 16);
+  f.avx512dq = f.avx512f && bit(l7.ebx, 17);
   f.avx512bw = f.avx512f && bit(l7.ebx, 30);
   f.avx512vl = f.avx512f && bit(l7.ebx, 31);
   f.avx512_vnni = f.avx512f && bit(l7.ecx, 11);

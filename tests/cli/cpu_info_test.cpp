@@ -30,7 +30,7 @@ TEST(CpuInfo, FeaturesNeedTheirBaseAndTheirRegisterState) {
   if (f.avx2 || f.fma || f.f16c) EXPECT_TRUE(f.avx);
   if (f.avx512f) EXPECT_TRUE(info.os_saves_zmm);
   if (info.os_saves_zmm) EXPECT_TRUE(info.os_saves_ymm);
-  if (f.avx512bw || f.avx512vl || f.avx512_vnni || f.avx512_bf16) EXPECT_TRUE(f.avx512f);
+  if (f.avx512dq || f.avx512bw || f.avx512vl || f.avx512_vnni || f.avx512_bf16) EXPECT_TRUE(f.avx512f);
   if (f.amx_tile || f.amx_bf16) EXPECT_TRUE(info.os_saves_amx);
 #if !(defined(__x86_64__) || defined(_M_X64))
   EXPECT_TRUE(info.feature_list().empty());
@@ -62,6 +62,9 @@ TEST(CpuInfo, AgreesWithTheCompilerTarget) {
 #endif
 #ifdef __AVX512F__
   EXPECT_TRUE(f.avx512f);
+#endif
+#ifdef __AVX512DQ__
+  EXPECT_TRUE(f.avx512dq);
 #endif
 #ifdef __AVX512BW__
   EXPECT_TRUE(f.avx512bw);

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/isa.hpp"
+#include "common/tolerance.hpp"
 #include "mha/attention.hpp"
 #include "mha/reference.hpp"
 #include "mha/threads.hpp"
@@ -139,6 +140,35 @@ TEST(AttentionEdge, KeepAndDropAreComplementsAndAdditiveMatches) {
   });
 }
 
+// No mask, a bool mask that keeps every key and an additive mask of zeros take different paths
+// through the kernel (whole key blocks with the row maxima found by Q·Kᵀ; ranges only; masks
+// read per key) but must give the same bits: a padded batch and its sentences alone agree.
+TEST(AttentionEdge, NoMaskAndMasksThatKeepEverythingAgree) {
+  mt::for_each_isa([&](detail::Isa) {
+    std::mt19937_64 rng(6);
+    const std::int64_t Sq = 100, T = 300;
+    Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, Sq, 24}, 3.0), k = mt::random_tensor(rng, DType::f32, {1, 2, T, 24}, 3.0),
+           v = mt::random_tensor(rng, DType::f32, {1, 2, T, 24});
+    Tensor keep(DType::boolean, {Sq, T}), zeros(DType::f32, {Sq, T});
+    for (std::int64_t i = 0; i < keep.numel(); ++i) {
+      keep.data_as<std::uint8_t>()[i] = 1;
+      zeros.data_as<float>()[i] = 0.0f;
+    }
+    for (bool causal : {false, true}) {
+      SCOPED_TRACE(causal ? "causal" : "full");
+      AttentionOptions opt;
+      opt.is_causal = causal;
+      opt.qk_output_mode = QkOutput::probabilities;
+      const AttentionResult a = attention({q, k, v}, opt, {.qk_output = true});
+      for (const Mask& m : {Mask::keep(keep), Mask::additive(zeros)}) {
+        const AttentionResult b = attention({q, k, v, m}, opt, {.qk_output = true});
+        EXPECT_EQ(max_diff(a.y, b.y), 0.0);
+        EXPECT_EQ(max_diff(a.qk_output, b.qk_output), 0.0);
+      }
+    }
+  });
+}
+
 TEST(AttentionEdge, ThreeAndFourDimensionalLayoutsAgree) {
   mt::for_each_isa([&](detail::Isa) {
   std::mt19937_64 rng(5);
@@ -212,6 +242,39 @@ TEST(AttentionEdge, ResultsDoNotDependOnThreadCount) {
   const Tensor two = attention({q, k, v}).y;
   set_num_threads(saved);
   EXPECT_EQ(max_diff(one, two), 0.0);
+  });
+}
+
+// Scores hundreds of powers of 2 apart, where subtracting a wrong row maximum overflows or
+// underflows every exponential. The fast paths take the maximum of the raw scores and scale it:
+// a negative scale turns it into the minimum (it must not be used then), and a small one shows
+// a maximum left unscaled. Full blocks of keys without masks (the fused path), and causal (the
+// range-only path).
+TEST(AttentionEdge, WideScoresWithSmallAndNegativeScales) {
+  mt::for_each_isa([&](detail::Isa) {
+    std::mt19937_64 rng(31);
+    const std::int64_t S = 300, D = 16;
+    Tensor q = mt::random_tensor(rng, DType::f32, {1, 2, S, D}), k = mt::random_tensor(rng, DType::f32, {1, 2, S, D}),
+           v = mt::random_tensor(rng, DType::f32, {1, 2, S, D});
+    for (Tensor* t : {&q, &k})
+      for (std::int64_t i = 0; i < t->numel(); ++i) t->data_as<float>()[i] *= 8.0f;
+    for (const float scale : {-1.0f, 0.1f})
+    for (bool causal : {false, true}) {
+      SCOPED_TRACE(std::string(causal ? "causal" : "full") + " scale " + std::to_string(scale));
+      AttentionOptions opt;
+      opt.scale = scale;
+      opt.is_causal = causal;
+      const Tensor y = attention({q, k, v}, opt).y;
+      expect_all_finite(y);
+      // Bound: the reference on |q|, |k| gives S_abs = |scale|·max Σ|q k| (error_bound.hpp).
+      AttentionOptions ab;
+      ab.scale = std::abs(scale);
+      ab.qk_output_mode = QkOutput::raw;
+      const Tensor aq = mt::abs_of(q), ak = mt::abs_of(k);
+      const double s_abs = mt::max_abs(reference::attention({aq, ak, v}, ab).qk_output);
+      const auto bound = mt::attention_bound(unit_roundoff(DType::f32), D, S, s_abs, 0.0, mt::max_abs(v));
+      EXPECT_LE(max_diff(y, reference::attention({q, k, v}, opt).y), bound.y);
+    }
   });
 }
 

@@ -50,7 +50,7 @@ bool isa_supported(Isa isa) noexcept {
   switch (isa) {
     case Isa::scalar: return true;
     case Isa::avx2: return f.avx2 && f.fma && f.f16c;
-    case Isa::avx512: return f.avx512f && f.avx512bw && f.avx512vl && f.avx2 && f.fma && f.f16c;
+    case Isa::avx512: return f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx2 && f.fma && f.f16c;
   }
   return false;
 }
