@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "mha/mask.hpp"
@@ -121,6 +122,17 @@ class MultiHeadAttention {
   MultiHeadAttentionOutput forward(const TensorView& x, const ForwardOptions& options = {}) const {
     return forward(x, x, x, options);
   }
+
+  // Self-attention over sequences packed back to back without padding (what torch's nested
+  // tensors and flash-attention's "varlen" inputs hold): x [T, E] holds lengths[0] rows of
+  // sequence 0, then lengths[1] rows of sequence 1, and so on; Σ lengths = T, a length may be 0.
+  // Each sequence attends only to its own rows (is_causal: to its own rows up to itself).
+  // Returns [T, E] in x's dtype, row for row the output forward() gives for that sequence
+  // alone. The projections (steps 2 and 6) run once over all T rows, so no work is spent on
+  // padding. Needs kdim = vdim = embed_dim and no add_bias_kv / add_zero_attn, and runs without
+  // dropout (eval mode or dropout 0); attention weights are not returned — use forward() with a
+  // key_padding_mask for those. Violations throw mha::Error naming the argument.
+  Tensor forward_packed(const TensorView& x, std::span<const std::int64_t> lengths, bool is_causal = false) const;
 
  private:
   MultiHeadAttentionOptions opt_;

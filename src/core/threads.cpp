@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "core/thread_scope.hpp"
 #include "mha/error.hpp"
 
 namespace mha {
@@ -20,6 +21,8 @@ int default_threads() noexcept {
   return hw > 0 ? static_cast<int>(hw) : 1;
 }
 
+thread_local int scoped_threads = 0;  // > 0 inside a detail::ThreadScope on this thread
+
 std::atomic<int>& threads_setting() {
   static std::atomic<int> n{default_threads()};
   return n;
@@ -32,6 +35,13 @@ void set_num_threads(int n) {
   threads_setting().store(n);
 }
 
-int num_threads() noexcept { return threads_setting().load(); }
+int num_threads() noexcept { return scoped_threads > 0 ? scoped_threads : threads_setting().load(); }
+
+namespace detail {
+
+ThreadScope::ThreadScope(int n) noexcept : previous_(scoped_threads) { scoped_threads = n; }
+ThreadScope::~ThreadScope() { scoped_threads = previous_; }
+
+}  // namespace detail
 
 }  // namespace mha

@@ -34,7 +34,7 @@ inline double lane_sum(const float* __restrict x, std::int64_t E, F f) {
 }
 
 // One row of LayerNorm(x + add), statistics in double; compiled per vector width.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void add_layer_norm_row(
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void add_layer_norm_row(
     float* __restrict xr, const float* __restrict ar, std::int64_t E,
     const float* __restrict weight, const float* __restrict bias, double eps) {
   if (ar)
@@ -84,7 +84,7 @@ inline float erf_rational(float x) {
 // One chunk of GELU, compiled for each vector width and picked at load time (GCC's
 // target_clones): the library's baseline is x86-64, whose 4-wide SSE would leave 3/4 of an
 // AVX-512 machine idle on the encoder's largest elementwise pass.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void gelu_erf_chunk(
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void gelu_erf_chunk(
     float* __restrict x, std::int64_t n) {
   constexpr float kInvSqrt2 = 0.70710678118654752440f;
   for (std::int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + erf_rational(x[i] * kInvSqrt2));

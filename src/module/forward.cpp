@@ -130,24 +130,16 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
   Tensor kp = extra == 0 ? Tensor::uninitialized(DType::f32, Shape{N, St, Ekv}) : Tensor(DType::f32, Shape{N, St, Ekv});
   Tensor vp = extra == 0 ? Tensor::uninitialized(DType::f32, Shape{N, St, Ekv}) : Tensor(DType::f32, Shape{N, St, Ekv});
   const detail::PackedProjections& pk = *packed_;
-  auto bias_of = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
-  // y [M, n] = x [M, k]·wᵀ + b with the module's weights in their dtype.
-  auto project = [](const float* x, std::int64_t M, const Tensor& w, const float* b, float* y, std::int64_t ldy,
-                    const detail::PackedWeights& packed) {
-    const std::int64_t n = w.size(0), k = w.size(1);
-    if (w.dtype() == DType::bf16) detail::linear_bf16(x, k, M, k, w.data_as<std::uint16_t>(), b, n, y, ldy, &packed);
-    else detail::linear(x, k, M, k, w.data_as<float>(), b, n, y, ldy, &packed);
-  };
-  project(xq, N * L, wq_, bias_of(pk.bq), qp.data_as<float>(), E, pk.q);
+  detail::project(xq, N * L, wq_, pk.bq, qp.data_as<float>(), E, pk.q);
   if (extra == 0) {  // all batches in one GEMM each
-    project(xk, N * S, wk_, bias_of(pk.bk), kp.data_as<float>(), Ekv, pk.k);
-    project(xv, N * S, wv_, bias_of(pk.bv), vp.data_as<float>(), Ekv, pk.v);
+    detail::project(xk, N * S, wk_, pk.bk, kp.data_as<float>(), Ekv, pk.k);
+    detail::project(xv, N * S, wv_, pk.bv, vp.data_as<float>(), Ekv, pk.v);
   } else {
     for (std::int64_t n = 0; n < N; ++n) {
       float* kn = kp.data_as<float>() + n * St * Ekv;
       float* vn = vp.data_as<float>() + n * St * Ekv;
-      project(xk + n * S * kdim(), S, wk_, bias_of(pk.bk), kn, Ekv, pk.k);
-      project(xv + n * S * vdim(), S, wv_, bias_of(pk.bv), vn, Ekv, pk.v);
+      detail::project(xk + n * S * kdim(), S, wk_, pk.bk, kn, Ekv, pk.k);
+      detail::project(xv + n * S * vdim(), S, wv_, pk.bv, vn, Ekv, pk.v);
       if (opt_.add_bias_kv) {
         std::copy_n(pk.bias_k.data(), Ekv, kn + S * Ekv);
         std::copy_n(pk.bias_v.data(), Ekv, vn + S * Ekv);
@@ -199,7 +191,7 @@ MultiHeadAttentionOutput MultiHeadAttention::forward(const TensorView& query, co
 
   // Step 6, output projection, then back to the caller's layout and dtype.
   Tensor y = Tensor::uninitialized(DType::f32, Shape{N, L, E});
-  project(heads.data_as<float>(), N * L, wo_, bias_of(pk.bo), y.data_as<float>(), E, pk.out);
+  detail::project(heads.data_as<float>(), N * L, wo_, pk.bo, y.data_as<float>(), E, pk.out);
   MultiHeadAttentionOutput r;
   const TensorView yv = batched ? (opt_.batch_first ? y.view() : y.view().permuted({1, 0, 2})) : y.view().reshaped(Shape{L, E});
   // Already the caller's layout and dtype (batch-first fp32): handed over without a copy.

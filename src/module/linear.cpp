@@ -138,6 +138,14 @@ void linear_bf16(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t 
   g.run_bf16(x, ldx, M, K, panels.data(), b, N, y, ldy, threads);
 }
 
+void project(const float* x, std::int64_t M, const Tensor& w, const std::vector<float>& b, float* y,
+             std::int64_t ldy, const PackedWeights& packed) {
+  const std::int64_t n = w.size(0), k = w.size(1);
+  const float* bias = b.empty() ? nullptr : b.data();
+  if (w.dtype() == DType::bf16) linear_bf16(x, k, M, k, w.data_as<std::uint16_t>(), bias, n, y, ldy, &packed);
+  else linear(x, k, M, k, w.data_as<float>(), bias, n, y, ldy, &packed);
+}
+
 const char* linear_backend() {
   if (!use_blas()) return "own";
 #if defined(OPENBLAS_VERSION)

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "attention/cpu/isa.hpp"
+#include "mha/tensor.hpp"
 
 namespace mha::detail {
 
@@ -48,6 +49,10 @@ void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K
 // The CBLAS sgemm (the own GEMM when the build has none).
 void linear_blas(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K, const float* w,
                  const float* b, std::int64_t N, float* y, std::int64_t ldy);
+// y [M, n] = x [M, k]·wᵀ + b with a module's weight w [n, k] in its own dtype (f32 or bf16),
+// x rows contiguous (stride k); b may be empty (no bias).
+void project(const float* x, std::int64_t M, const Tensor& w, const std::vector<float>& b, float* y,
+             std::int64_t ldy, const PackedWeights& packed);
 // Which one linear() runs: "own", "openblas" or "cblas".
 const char* linear_backend();
 

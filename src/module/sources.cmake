@@ -3,6 +3,7 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/linear.cpp
   ${CMAKE_CURRENT_LIST_DIR}/multi_head_attention.cpp
   ${CMAKE_CURRENT_LIST_DIR}/forward.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/forward_packed.cpp
 )
 
 # The projections (steps 2 and 6) run on mha's own GEMM by default (it measured faster than

@@ -131,6 +131,37 @@ TEST(TinyModel, APaddedBatchGivesEachSentenceItsOwnResult) {
   }
 }
 
+// Without attention probabilities the encoder packs the sentences' rows back to back (no
+// padding rows, MultiHeadAttention::forward_packed); with them it runs the padded batch with a
+// key padding mask. Each must give every sentence its own result within the golden's bound.
+// (They need not agree to the bit: a sentence of at most 8 rows per key head alone takes the
+// kernel's keys-in-place path, whose dot products sum in another order than the packed-key
+// path that the same sentence takes inside a longer padded batch.)
+TEST(TinyModel, PackedAndPaddedBatchesBothMatchTransformers) {
+  std::vector<mha::TokenIds> ids, types;
+  for (const GoldenCase& g : golden_cases()) {
+    ids.push_back(g.ids);
+    types.push_back(g.types.empty() ? mha::TokenIds(g.ids.size(), 0) : g.types);
+  }
+  const mha::Encoding padded =
+      tiny().encode(ids, {.attentions = true, .hidden_states = true, .token_type_ids = types});
+  const mha::Encoding packed = tiny().encode(ids, {.hidden_states = true, .token_type_ids = types});
+  EXPECT_TRUE(packed.attentions.empty());
+  ASSERT_EQ(packed.hidden.shape(), padded.hidden.shape());
+  ASSERT_EQ(packed.hidden_states.size(), padded.hidden_states.size());
+  // The embeddings (layer 0's input) are computed alike in both layouts.
+  EXPECT_EQ(max_abs_diff(packed.hidden_states[0], padded.hidden_states[0]), 0.0);
+  EXPECT_EQ(max_abs_diff(packed.hidden_states.back(), packed.hidden), 0.0);
+  for (std::size_t n = 0; n < ids.size(); ++n) {
+    const GoldenCase& g = golden_cases()[n];
+    const auto nn = static_cast<std::int64_t>(n);
+    expect_close("hidden", g.name + " (packed)", hidden_rows(packed, nn), g.hidden_f64, g.hidden_f32);
+    expect_close("hidden", g.name + " (padded)", hidden_rows(padded, nn), g.hidden_f64, g.hidden_f32);
+    for (std::int64_t i = packed.lengths[n]; i < packed.hidden.size(1); ++i)  // padding rows zero
+      for (std::int64_t k = 0; k < 12; ++k) EXPECT_EQ(packed.hidden.view().get({nn, i, k}), 0.0);
+  }
+}
+
 TEST(TinyModel, AttentionRowsAreDistributions) {
   const mha::Tensor a = tiny().attentions(golden_cases().front().ids);
   ASSERT_EQ(a.rank(), 4);

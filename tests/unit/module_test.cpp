@@ -9,6 +9,8 @@
 #include "mha/error.hpp"
 #include "mha/module.hpp"
 #include "mha/reference.hpp"
+#include "mha/threads.hpp"
+#include "common/isa.hpp"
 #include "unit/random_inputs.hpp"
 
 namespace {
@@ -200,6 +202,70 @@ TEST(Module, IsCausalAloneEqualsTheExplicitCausalMask) {
   EXPECT_EQ(max_diff(a.output, c.output), 0.0);
   EXPECT_EQ(max_diff(b.output, c.output), 0.0);
   EXPECT_EQ(a.weights.shape(), (Shape{1, 6, 8}));  // S + bias_kv + zero_attn
+}
+
+// forward_packed: each sequence's rows equal forward() on that sequence alone, exactly (the
+// GEMM computes every row the same whatever the row count, and each sequence's attention is the
+// same kernel call), with and without is_causal, GQA, bf16 parameters, an f64 input, one thread
+// and several (sequences then run on parallel threads, one kernel call each), on every target.
+TEST(Module, PackedSequencesEqualEachSequenceAlone) {
+  const std::vector<std::int64_t> lengths = {5, 0, 17, 1, 64, 33, 2};
+  const std::int64_t T = 122;
+  const int threads = num_threads();
+  mt::for_each_isa([&](detail::Isa) {
+    for (DType wdt : {DType::f32, DType::bf16})
+      for (DType xdt : {DType::f32, DType::f64})
+        for (bool causal : {false, true})
+          for (int nt : {1, 2}) {
+            set_num_threads(nt);
+            SCOPED_TRACE(std::string(dtype_name(wdt)) + " weights, " + dtype_name(xdt) + " x, causal " +
+                         std::to_string(causal) + ", threads " + std::to_string(nt));
+            MultiHeadAttention m({.embed_dim = 32, .num_heads = 4, .batch_first = true, .num_kv_heads = 2,
+                                  .seed = 21, .weight_dtype = wdt});
+            std::mt19937_64 rng(22);
+            const Tensor x = mt::random_tensor(rng, xdt, {T, 32});
+            const Tensor y = m.forward_packed(x, lengths, causal);
+            ASSERT_EQ(y.shape(), (Shape{T, 32}));
+            ASSERT_EQ(y.dtype(), xdt);
+            std::int64_t r0 = 0;
+            for (std::int64_t len : lengths) {
+              if (len > 0) {
+                const std::size_t es = dtype_size(xdt);
+                const TensorView xs(static_cast<const std::byte*>(x.data()) + r0 * 32 * static_cast<std::int64_t>(es), xdt,
+                                    Shape{1, len, 32}, Shape{len * 32, 32, 1});
+                const TensorView ys(static_cast<const std::byte*>(y.data()) + r0 * 32 * static_cast<std::int64_t>(es), xdt,
+                                    Shape{1, len, 32}, Shape{len * 32, 32, 1});
+                const auto alone = m.forward(xs, {.need_weights = false, .is_causal = causal});
+                EXPECT_EQ(max_diff(ys, alone.output), 0.0) << "sequence at row " << r0 << ", length " << len;
+              }
+              r0 += len;
+            }
+          }
+  });
+  set_num_threads(threads);
+}
+
+TEST(Module, PackedSequencesRejectBadInputs) {
+  MultiHeadAttention m({.embed_dim = 8, .num_heads = 2});
+  Tensor x(DType::f32, {7, 8});
+  const std::vector<std::int64_t> ok = {3, 4};
+  expect_error([&] { m.forward_packed(x, std::vector<std::int64_t>{3, 3}); }, "lengths", "a sum of 6");
+  expect_error([&] { m.forward_packed(x, std::vector<std::int64_t>{3, 5}); }, "lengths", "lengths[1] = 5 after 3 rows");
+  expect_error([&] { m.forward_packed(x, std::vector<std::int64_t>{-1, 8}); }, "lengths", "lengths[0] = -1");
+  expect_error([&] { m.forward_packed(Tensor(DType::f32, {7, 6}), ok); }, "x", "shape [T, 8]");
+  expect_error([&] { m.forward_packed(Tensor(DType::f32, {1, 7, 8}), ok); }, "x", "shape [1, 7, 8]");
+  expect_error([&] { m.forward_packed(Tensor(DType::i64, {7, 8}), ok); }, "x", "floating");
+  expect_error([&] { m.forward_packed(TensorView{}, ok); }, "x", "a tensor");
+  MultiHeadAttention cross({.embed_dim = 8, .num_heads = 2, .kdim = 5});
+  expect_error([&] { cross.forward_packed(x, ok); }, "kdim/vdim", "kdim 5");
+  MultiHeadAttention bias_kv({.embed_dim = 8, .num_heads = 2, .add_bias_kv = true});
+  expect_error([&] { bias_kv.forward_packed(x, ok); }, "add_bias_kv", "forward with padding");
+  MultiHeadAttention drop({.embed_dim = 8, .num_heads = 2, .dropout = 0.5});
+  drop.train();
+  expect_error([&] { drop.forward_packed(x, ok); }, "dropout", "eval mode");
+  drop.eval();
+  EXPECT_EQ(drop.forward_packed(x, ok).shape(), (Shape{7, 8}));
+  EXPECT_EQ(m.forward_packed(Tensor(DType::f32, {0, 8}), std::vector<std::int64_t>{}).shape(), (Shape{0, 8}));
 }
 
 }  // namespace
