@@ -197,3 +197,14 @@ class MultiheadAttention:
         return out, A.cast_like(weights, q)
 
     __call__ = forward
+
+    def forward_packed(self, x: Any, lengths: Any, is_causal: bool = False) -> Any:
+        """Self-attention over sequences packed back to back without padding (what torch's nested
+        tensors hold): x [T, E] holds lengths[0] rows of sequence 0, then lengths[1] rows of
+        sequence 1, ...; each sequence attends only to its own rows. Returns [T, E], row for row
+        what forward() gives each sequence alone, with no work spent on padding. Needs
+        kdim = vdim = embed_dim, no add_bias_kv / add_zero_attn, and eval mode or dropout 0;
+        returns no attention weights (use forward with a key_padding_mask for those)."""
+        xp = A.prepare(x, "x", where="mha.MultiheadAttention.forward_packed")
+        lens = [int(n) for n in (lengths.tolist() if hasattr(lengths, "tolist") else lengths)]
+        return A.cast_like(self._impl.forward_packed(xp, lens, bool(is_causal), A.framework_of(xp)), xp)

@@ -4,10 +4,12 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
 
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "arrays.hpp"
 #include "bindings.hpp"
@@ -129,7 +131,23 @@ void bind_multi_head_attention(nb::module_& m) {
           nb::arg("is_causal") = false, nb::arg("dropout_seed").none() = nb::none(),
           nb::arg("framework") = "numpy",
           "mha::MultiHeadAttention::forward (the GIL is released meanwhile); returns (output, "
-          "weights or None) as arrays of `framework` that own mha's results (no copy).");
+          "weights or None) as arrays of `framework` that own mha's results (no copy).")
+      .def(
+          "forward_packed",
+          [](const MultiHeadAttention& a, const InArray& x, const std::vector<std::int64_t>& lengths,
+             bool is_causal, const std::string& framework) {
+            const Framework fw = framework_of(framework);
+            const TensorView xv = view_of(x, "x");
+            Tensor y;
+            {
+              nb::gil_scoped_release no_gil;
+              y = a.forward_packed(xv, lengths, is_causal);
+            }
+            return to_python(std::move(y), fw);
+          },
+          nb::arg("x"), nb::arg("lengths"), nb::arg("is_causal") = false, nb::arg("framework") = "numpy",
+          "mha::MultiHeadAttention::forward_packed: self-attention over sequences packed back to back "
+          "in x [T, E] (lengths[n] rows each, no padding); returns [T, E].");
 }
 
 }  // namespace mha::python

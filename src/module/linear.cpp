@@ -88,7 +88,7 @@ void linear_own(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t K
   const int threads = num_threads();
   const GemmKernels& g = kernels(active_isa());
   // Pack once per call: O(N·K) against the O(M·N·K) product.
-  std::vector<float> packed(static_cast<std::size_t>(g.packed_elems(N, K)));
+  aligned_vector<float> packed(static_cast<std::size_t>(g.packed_elems(N, K)));
   g.pack(w, N, K, packed.data(), threads);
   g.run(x, ldx, M, K, packed.data(), b, N, y, ldy, threads);
 }
@@ -133,7 +133,7 @@ void linear_bf16(const float* x, std::int64_t ldx, std::int64_t M, std::int64_t 
   if (packed && packed->usable_for(N, K) && !packed->panels_bf16.empty())
     return kernels(packed->isa).run_bf16(x, ldx, M, K, packed->panels_bf16.data(), b, N, y, ldy, threads);
   const GemmKernels& g = kernels(active_isa());
-  std::vector<std::uint16_t> panels(static_cast<std::size_t>(g.packed_elems(N, K)));
+  aligned_vector<std::uint16_t> panels(static_cast<std::size_t>(g.packed_elems(N, K)));
   g.pack_bf16(w, N, K, panels.data(), threads);
   g.run_bf16(x, ldx, M, K, panels.data(), b, N, y, ldy, threads);
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "attention/cpu/isa.hpp"
+#include "core/aligned_vector.hpp"
 #include "mha/tensor.hpp"
 
 namespace mha::detail {
@@ -17,8 +18,8 @@ namespace mha::detail {
 struct PackedWeights {
   Isa isa = Isa::scalar;
   std::int64_t N = 0, K = 0;
-  std::vector<float> panels;              // fp32 weights
-  std::vector<std::uint16_t> panels_bf16;  // bf16 weights (their bits)
+  aligned_vector<float> panels;              // fp32 weights (cache-line aligned: whole-vector loads)
+  aligned_vector<std::uint16_t> panels_bf16;  // bf16 weights (their bits)
   bool usable_for(std::int64_t n, std::int64_t k) const;
 };
 PackedWeights pack_weights(const float* w, std::int64_t N, std::int64_t K);

@@ -2,6 +2,7 @@
 // Entry points of the flash kernel, one per compiled target (flash_<isa>.cpp), and the
 // dispatcher that picks one (dispatch.cpp).
 #include "attention/params.hpp"
+#include "core/aligned_vector.hpp"
 
 namespace mha::detail {
 

@@ -5,6 +5,8 @@
 // the same rounded values).
 #include <cstdint>
 
+#include "core/aligned_vector.hpp"
+
 namespace mha::detail {
 
 struct GemmKernels {
