@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "common/isa.hpp"
@@ -275,6 +276,59 @@ TEST(AttentionEdge, WideScoresWithSmallAndNegativeScales) {
       const auto bound = mt::attention_bound(unit_roundoff(DType::f32), D, S, s_abs, 0.0, mt::max_abs(v));
       EXPECT_LE(max_diff(y, reference::attention({q, k, v}, opt).y), bound.y);
     }
+  });
+}
+
+// Bool masks take their exponentials against the maximum of all of a block's raw scores, kept
+// or removed (one softmax pass). Removed keys that score far above the kept ones — here 20 and
+// about 1,000 (base 2) above them, below and above kMaskedMaxSlack — must still give the softmax
+// of the kept keys: the far case redoes the row's scores on the exact two-pass path (with the
+// one-pass result, every kept probability would underflow to 0). Every row sees every block
+// whole (no causal cut), on every target, with 1 and 2 query heads per key head; as a bool mask
+// and as a float mask (−inf removes; kept keys get biases in [−2, 0], [−2, 1] or [0, 100]: a
+// positive bias puts kept scores above the reference, which the one pass allows up to
+// kMaskedMaxRaise — 100 would overflow its exponentials, and those rows take the two-pass path).
+TEST(AttentionEdge, RemovedKeysScoringFarAboveKeptOnes) {
+  mt::for_each_isa([&](detail::Isa) {
+    std::mt19937_64 rng(41);
+    const std::int64_t Sq = 70, T = 300, D = 16;
+    for (const float boost : {2.0f, 60.0f})
+      for (std::int64_t Hq : {2, 4}) {
+        SCOPED_TRACE("boost " + std::to_string(boost) + ", Hq " + std::to_string(Hq));
+        Tensor q = mt::random_tensor(rng, DType::f32, {1, Hq, Sq, D}), k = mt::random_tensor(rng, DType::f32, {1, 2, T, D}),
+               v = mt::random_tensor(rng, DType::f32, {1, 2, T, D});
+        // A direction u shared by every query; removed keys (every 5th) point along it, boosted.
+        std::vector<float> u(static_cast<std::size_t>(D));
+        for (auto& x : u) x = static_cast<float>(std::normal_distribution<double>(0.0, 1.0)(rng));
+        for (std::int64_t i = 0; i < Hq * Sq; ++i)
+          for (std::int64_t d = 0; d < D; ++d) q.data_as<float>()[i * D + d] += u[static_cast<std::size_t>(d)];
+        Tensor keep(DType::boolean, {1, 1, Sq, T});
+        for (std::int64_t i = 0; i < Sq; ++i)
+          for (std::int64_t j = 0; j < T; ++j) keep.data_as<std::uint8_t>()[i * T + j] = j % 5 != 0;
+        for (std::int64_t h = 0; h < 2; ++h)
+          for (std::int64_t j = 0; j < T; j += 5)
+            for (std::int64_t d = 0; d < D; ++d)
+              k.data_as<float>()[(h * T + j) * D + d] = boost * u[static_cast<std::size_t>(d)];
+        for (int kind = 0; kind < 4; ++kind) {  // bool; float with biases in [-2, 0], [-2, 1], [0, 100]
+          SCOPED_TRACE("mask kind " + std::to_string(kind));
+          Tensor bias(DType::f32, {1, 1, Sq, T});
+          std::uniform_real_distribution<float> ub(kind == 3 ? 0.0f : -2.0f, kind == 3 ? 100.0f : kind == 2 ? 1.0f : 0.0f);
+          for (std::int64_t i = 0; i < bias.numel(); ++i)
+            bias.data_as<float>()[i] =
+                keep.data_as<std::uint8_t>()[i] ? ub(rng) : -std::numeric_limits<float>::infinity();
+          const Mask mask = kind == 0 ? Mask::keep(keep) : Mask::additive(bias);
+          const AttentionInputs in{q, k, v, mask};
+          const Tensor y = attention(in).y;
+          expect_all_finite(y);
+          AttentionOptions ab;
+          ab.qk_output_mode = QkOutput::raw;
+          const double s_abs =
+              mt::max_abs(reference::attention({mt::abs_of(q), mt::abs_of(k), v, Mask::keep(keep)}, ab).qk_output);
+          const double b_abs = kind == 0 ? 0.0 : kind == 3 ? 100.0 : 2.0;
+          const auto bound = mt::attention_bound(unit_roundoff(DType::f32), D, T, s_abs, b_abs, mt::max_abs(v));
+          EXPECT_LE(max_diff(y, reference::attention(in).y), bound.y);
+        }
+      }
   });
 }
 
