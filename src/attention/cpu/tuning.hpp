@@ -60,8 +60,9 @@ inline constexpr std::int64_t kDirectKeyRows = 8;
 // Decode reads each key and value row once, from memory; the hardware prefetcher alone left the
 // bandwidth underused (fp32 65–70%, bf16 53–56% of the triad with 2 threads). The keys are
 // prefetched this many rows ahead of the Q·Kᵀ kernel (16 rows = 8 KiB fp32 at D = 128, ~1 µs
-// of memory time), each key's value row with it (kernels::RowPrefetch): fp32 83–97%, bf16
-// 72–86%. 32 rows ahead, or into L2 only, measured the same; none, 15% less bf16 bandwidth.
+// of memory time), each key's value row with it (kernels::RowPrefetch): fp32 74–97%, bf16
+// 71–86% over four grid runs. 32 rows ahead, or into L2 only, measured the same; none, 15%
+// less bf16 bandwidth.
 inline constexpr std::int64_t kDecodePrefetchKeys = 16;
 
 // Threads get at least this many multiply-adds each (about 5 µs of work at the FMA peak): an
