@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "common/tolerance.hpp"
 #include "mha/attention.hpp"
 #include "mha/reference.hpp"
+#include "mha/threads.hpp"
 #include "unit/random_inputs.hpp"
 
 namespace {
@@ -242,6 +244,43 @@ TEST(AttentionProperty, MatchesReferenceOnRandomConfigurations) {
   }
   std::printf("attention property: %d configurations, worst error/bound ratio %.3g at %s\n", kCases, g_worst_ratio,
               g_worst_where.c_str());
+}
+
+// Keys taken in chunks (a group's keys and values larger than L2: every row block of a span
+// attends to one chunk, keeping its running max, sums and output, before the next) must give the
+// bits of one pass over all keys: the same blocks in the same order, the state kept exactly.
+// A 1-byte key budget makes every key block a chunk; a 1-byte state budget makes every row block
+// a span of its own (its state stays in the scratch), a large one puts all row blocks in one.
+TEST(AttentionProperty, KeyChunksGiveTheBitsOfOnePass) {
+  const int saved = num_threads();
+  set_num_threads(1);  // whole-group mode (where chunks are taken) needs 2 groups per thread
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const Case c = random_case(seed);
+    SCOPED_TRACE("seed " + std::to_string(seed) + ": " + c.str());
+    Problem pr = build(c, seed);
+    const AttentionShapes shapes = attention_shapes(pr.in, pr.opt);
+    mt::for_each_isa([&](detail::Isa) {
+      auto run = [&](detail::ChunkBytes budget, Tensor& y, Tensor& qk) {
+        y = Tensor(c.yt, shapes.y);
+        qk = c.qk_mode >= 0 ? Tensor(c.qt, shapes.qk_output) : Tensor();
+        Tensor pk(c.kt, shapes.present_key), pv(c.vt, shapes.present_value);
+        detail::set_chunk_bytes(budget);
+        attention(pr.in, pr.opt, AttentionOutputs{y, pk, pv, qk});
+        detail::set_chunk_bytes({});
+      };
+      Tensor y0, qk0;
+      run({}, y0, qk0);
+      for (detail::ChunkBytes budget : {detail::ChunkBytes{1, 1}, detail::ChunkBytes{1, 1 << 30}}) {
+        SCOPED_TRACE("state budget " + std::to_string(budget.state));
+        Tensor y, qk;
+        run(budget, y, qk);
+        EXPECT_EQ(std::memcmp(y0.data(), y.data(), y0.nbytes()), 0) << "y";
+        if (qk0.defined()) EXPECT_EQ(std::memcmp(qk0.data(), qk.data(), qk0.nbytes()), 0) << "qk_output";
+      }
+    });
+    if (HasFailure()) break;
+  }
+  set_num_threads(saved);
 }
 
 }  // namespace

@@ -72,4 +72,13 @@ void force_isa(Isa isa) {
 
 void reset_isa() { current().store(static_cast<int>(best_isa())); }
 
+namespace {
+std::atomic<long long> chunk_keys{0}, chunk_state{0};
+}
+void set_chunk_bytes(ChunkBytes bytes) {
+  chunk_keys.store(bytes.keys);
+  chunk_state.store(bytes.state);
+}
+ChunkBytes chunk_bytes_override() { return {chunk_keys.load(), chunk_state.load()}; }
+
 }  // namespace mha::detail

@@ -22,4 +22,13 @@ Isa active_isa();
 void force_isa(Isa isa);
 void reset_isa();
 
+// The whole-group mode's budgets in bytes (Tuning::chunk_bytes): of a key chunk's packed keys and
+// values, and of the state that a span of row blocks keeps between chunks. Tests override them
+// so that small problems take the chunked path too; 0 restores the target's value.
+struct ChunkBytes {
+  long long keys = 0, state = 0;
+};
+void set_chunk_bytes(ChunkBytes bytes);
+ChunkBytes chunk_bytes_override();
+
 }  // namespace mha::detail
