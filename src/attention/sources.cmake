@@ -5,6 +5,7 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/attention.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/isa.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/dispatch.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/compact_mask.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/row_kernel.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_scalar.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/flash_avx2.cpp

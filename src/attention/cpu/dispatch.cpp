@@ -1,4 +1,5 @@
 // Chooses the kernel for one attention call.
+#include "attention/cpu/compact_mask.hpp"
 #include "attention/cpu/flash.hpp"
 #include "attention/cpu/isa.hpp"
 #include "attention/cpu/tuning.hpp"
@@ -17,11 +18,7 @@ bool bf16_kernel_applies(const AttentionParams& p) {
          rows_per_group > kDirectKeyRows;
 }
 
-}  // namespace
-
-void run_attention(const AttentionParams& p) {
-  // Dropout (module training) is drawn per probability; the row kernel does it simply.
-  if (p.dropout_p > 0.0f) return run_row_kernel(p);
+void run_flash(const AttentionParams& p) {
   switch (active_isa()) {
     case Isa::avx512:
       if (bf16_kernel_applies(p)) return run_flash_avx512_bf16(p);
@@ -29,6 +26,19 @@ void run_attention(const AttentionParams& p) {
     case Isa::avx2: return run_flash_avx2(p);
     case Isa::scalar: return run_flash_scalar(p);
   }
+}
+
+}  // namespace
+
+void run_attention(const AttentionParams& p) {
+  // Dropout (module training) is drawn per probability; the row kernel does it simply.
+  if (p.dropout_p > 0.0f) return run_row_kernel(p);
+  // Additive masks of only 0 and −∞ shared by the heads: read as bytes (compact_mask.hpp).
+  Tensor bytes[kMaxMasks];
+  AttentionParams q = p;
+  bool compacted = false;
+  for (int i = 0; i < q.num_masks; ++i) compacted |= compact_removal_mask(q, q.masks[i], bytes[i]);
+  run_flash(compacted ? q : p);
 }
 
 }  // namespace mha::detail
