@@ -372,47 +372,50 @@ TEST(AttentionEdge, DecodeWith16BitValuesEqualsTheirFp32Copy) {
 
 }  // namespace
 
-// An fp32 additive mask of only 0 and −∞, shared by 4 or more heads and 1 MiB or larger, is read
-// as bytes (attention/cpu/compact_mask.hpp); one with any other value is left as it is. Either
-// way the results must be the bits of the same mask read as floats — here the same values
-// through a strided view, which is never converted.
+// An additive mask (fp32, bf16 or f16) of only 0 and −∞, shared by 4 or more heads and 1 MiB or
+// larger, is read as bytes (attention/cpu/compact_mask.hpp); one with any other value is left as
+// it is. Either way the results must be the bits of the same mask read as it is — here the same
+// values through a strided view, which is never converted.
 TEST(AttentionEdge, RemovalOnlyFloatMasksReadAsBytesGiveTheSameBits) {
   std::mt19937_64 rng(11);
-  const std::int64_t H = 4, S = 512, D = 16;
+  const std::int64_t H = 4, S = 768, D = 16;  // a 16-bit [S, S] mask of 1.1 MiB
   Tensor q = mt::random_tensor(rng, DType::f32, {1, H, S, D}, 2.0), k = mt::random_tensor(rng, DType::f32, {1, H, S, D}, 2.0),
          v = mt::random_tensor(rng, DType::f32, {1, H, S, D});
-  Tensor dense(DType::f32, {1, 1, S, S}), wide(DType::f32, {1, 1, S, 2 * S});
-  for (bool other_value : {false, true}) {
-    SCOPED_TRACE(other_value ? "with one bias of 0.5 (left as floats)" : "0, -0 and -inf only (read as bytes)");
-    for (std::int64_t i = 0; i < S * S; ++i) {
-      const std::uint64_t u = rng() % 8;
-      const float x = u < 2 ? -INFINITY : u == 2 ? -0.0f : 0.0f;
-      dense.data_as<float>()[i] = x;
-      wide.data_as<float>()[(i / S) * 2 * S + 2 * (i % S)] = x;
-    }
-    if (other_value) {
-      dense.data_as<float>()[S * S - 1] = 0.5f;
-      wide.data_as<float>()[(S - 1) * 2 * S + 2 * (S - 1)] = 0.5f;
-    }
-    const TensorView strided(wide.data(), DType::f32, Shape{1, 1, S, S}, Shape{2 * S * S, 2 * S * S, 2 * S, 2});
+  for (DType dt : {DType::f32, DType::bf16, DType::f16}) {
+    Tensor dense(dt, {1, 1, S, S}), wide(dt, {1, 1, S, 2 * S});
+    for (bool other_value : {false, true}) {
+      SCOPED_TRACE(std::string(dtype_name(dt)) +
+                   (other_value ? ", one bias of 0.5 (left as it is)" : ", 0, -0 and -inf only (read as bytes)"));
+      for (std::int64_t i = 0; i < S * S; ++i) {
+        const std::uint64_t u = rng() % 8;
+        const double x = u < 2 ? -INFINITY : u == 2 ? -0.0 : 0.0;
+        store_from_double(dense.data(), dt, i, x);
+        store_from_double(wide.data(), dt, (i / S) * 2 * S + 2 * (i % S), x);
+      }
+      if (other_value) {
+        store_from_double(dense.data(), dt, S * S - 1, 0.5);
+        store_from_double(wide.data(), dt, (S - 1) * 2 * S + 2 * (S - 1), 0.5);
+      }
+      const TensorView strided(wide.data(), dt, Shape{1, 1, S, S}, Shape{2 * S * S, 2 * S * S, 2 * S, 2});
 
-    // Whether the mask is converted: the plan's view of it, as run_attention sees it.
-    detail::AttentionParams p;
-    p.B = 1, p.Hq = H, p.Sq = S, p.T = S;
-    detail::MaskOperand mo;
-    mo.kind = MaskKind::additive;
-    mo.op = {dense.data(), DType::f32, {0, 0, S, 1}};
-    mo.len = S;
-    Tensor bytes;
-    EXPECT_EQ(detail::compact_removal_mask(p, mo, bytes), !other_value);
+      // Whether the mask is converted: the plan's view of it, as run_attention sees it.
+      detail::AttentionParams p;
+      p.B = 1, p.Hq = H, p.Sq = S, p.T = S;
+      detail::MaskOperand mo;
+      mo.kind = MaskKind::additive;
+      mo.op = {dense.data(), dt, {0, 0, S, 1}};
+      mo.len = S;
+      Tensor bytes;
+      EXPECT_EQ(detail::compact_removal_mask(p, mo, bytes), !other_value);
 
-    mt::for_each_isa([&](detail::Isa) {
-      AttentionOptions opt;
-      opt.qk_output_mode = QkOutput::biased;
-      const AttentionResult a = attention({q, k, v, Mask::additive(dense)}, opt, {.qk_output = true});
-      const AttentionResult b = attention({q, k, v, Mask::additive(strided)}, opt, {.qk_output = true});
-      EXPECT_EQ(std::memcmp(a.y.data(), b.y.data(), a.y.nbytes()), 0) << "y";
-      EXPECT_EQ(std::memcmp(a.qk_output.data(), b.qk_output.data(), a.qk_output.nbytes()), 0) << "qk_output";
-    });
+      mt::for_each_isa([&](detail::Isa) {
+        AttentionOptions opt;
+        opt.qk_output_mode = QkOutput::biased;
+        const AttentionResult a = attention({q, k, v, Mask::additive(dense)}, opt, {.qk_output = true});
+        const AttentionResult b = attention({q, k, v, Mask::additive(strided)}, opt, {.qk_output = true});
+        EXPECT_EQ(std::memcmp(a.y.data(), b.y.data(), a.y.nbytes()), 0) << "y";
+        EXPECT_EQ(std::memcmp(a.qk_output.data(), b.qk_output.data(), a.qk_output.nbytes()), 0) << "qk_output";
+      });
+    }
   }
 }

@@ -73,15 +73,15 @@ inline constexpr std::int64_t kDirectKeyRows = 8;
 // less bf16 bandwidth.
 inline constexpr std::int64_t kDecodePrefetchKeys = 16;
 
-// An fp32 additive mask of only 0 and −∞ shared by the heads is converted to bytes
-// (compact_mask.hpp) when at least this many heads read it and it has at least this many bytes:
-// the pass reads the mask once and writes a quarter of it, each head then reads a quarter. B=1,
+// An additive mask of only 0 and −∞ shared by the heads is converted to bytes (compact_mask.hpp)
+// when at least this many heads read it and it has at least this many bytes: the pass reads the
+// mask once and writes a quarter (fp32) or half of it, each head then reads that much. B=1,
 // S=2048, D=64, 2 threads, best of 3–10 calls: 8 heads: unmasked 31.0 ms, the float mask 36.3,
 // converted 35.2 (the same removals as a bool mask: 33.5); 32 heads: 127.7, 159.9, 139.9 (136.2).
 // S=1024 with 8 heads (4 MiB): 8.7–8.8 ms either way.
 inline constexpr std::int64_t kCompactMinHeads = 4;
 inline constexpr std::int64_t kCompactMinBytes = std::int64_t{1} << 20;
-// ...and at most this many: the byte copy (a quarter) stays a modest temporary.
+// ...and at most this many: the byte copy stays a modest temporary.
 inline constexpr std::int64_t kCompactMaxBytes = std::int64_t{1} << 30;
 
 // Threads get at least this many multiply-adds each (about 5 µs of work at the FMA peak): an
