@@ -1,7 +1,6 @@
 #include "attention/cpu/compact_mask.hpp"
 
 #include <atomic>
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>

@@ -33,6 +33,7 @@ void run_flash(const AttentionParams& p) {
 void run_attention(const AttentionParams& p) {
   // Dropout (module training) is drawn per probability; the row kernel does it simply.
   if (p.dropout_p > 0.0f) return run_row_kernel(p);
+  if (p.num_masks == 0) return run_flash(p);
   // Additive masks of only 0 and −∞ shared by the heads: read as bytes (compact_mask.hpp).
   Tensor bytes[kMaxMasks];
   AttentionParams q = p;
