@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 
 #include "mha/error.hpp"
 #include "mha/tensor.hpp"
@@ -121,6 +122,36 @@ TEST(Tensor, ViewsReshapePermuteAndCheckBounds) {
   // A strided copy converts dtypes on the way.
   const Tensor h = Tensor::copy_of(p, DType::f16);
   EXPECT_EQ(h.view().get({3, 1, 2}), 23.0);
+}
+
+// Same-dtype copies go by whole rows, rows that follow each other on both sides by whole
+// blocks, and copies of 4 MiB or more split over the threads: every element lands in place
+// whichever way (a KV-cache append is such a copy: a slice of [B, H, T, D]).
+TEST(Tensor, LargeRowCopiesLandEveryElement) {
+  const int saved = num_threads();
+  set_num_threads(2);
+  for (const std::int64_t T : {std::int64_t{40}, std::int64_t{20000}}) {  // 40 KiB; 5 MiB per side
+    SCOPED_TRACE("T=" + std::to_string(T));
+    Tensor src(DType::f32, {2, 4, T, 16});
+    for (std::int64_t i = 0; i < src.numel(); ++i) src.data_as<float>()[i] = static_cast<float>(i % 1000003);
+    // Into the tail of a longer sequence (block per (b, h)), and into a transposed layout.
+    Tensor dst(DType::f32, {2, 4, T + 3, 16});
+    const TensorView tail(dst.data_as<float>() + 3 * 16, DType::f32, src.shape(), dst.view().strides());
+    copy_into(src, tail);
+    Tensor dst_t(DType::f32, {2, T, 4, 16});
+    copy_into(src, dst_t.view().permuted({0, 2, 1, 3}));
+    std::int64_t wrong = 0;
+    for (std::int64_t b = 0; b < 2; ++b)
+      for (std::int64_t h = 0; h < 4; ++h)
+        for (std::int64_t t = 0; t < T; ++t)
+          for (std::int64_t d = 0; d < 16; ++d) {
+            const float want = src.data_as<float>()[((b * 4 + h) * T + t) * 16 + d];
+            wrong += dst.data_as<float>()[((b * 4 + h) * (T + 3) + t + 3) * 16 + d] != want;
+            wrong += dst_t.data_as<float>()[((b * T + t) * 4 + h) * 16 + d] != want;
+          }
+    EXPECT_EQ(wrong, 0);
+  }
+  set_num_threads(saved);
 }
 
 TEST(Threads, SettingIsValidated) {
