@@ -378,6 +378,43 @@ TEST(AttentionEdge, DecodeWith16BitValuesEqualsTheirFp32Copy) {
 
 }  // namespace
 
+// f16 inputs run the fp32 arithmetic on the same numbers (converted exactly), and the outputs
+// are rounded N at a time: each must be f32_to_f16 of the fp32 result, to the bit — the output
+// and the probabilities, head sizes with and without a partial vector, values small enough to
+// give subnormal outputs, and a NaN value row (NaN: its sign | 0x7e00).
+TEST(AttentionEdge, F16OutputsAreTheFp32OutputsRounded) {
+  mt::for_each_isa([&](detail::Isa) {
+    std::mt19937_64 rng(22);
+    for (std::int64_t D : {32, 40, 7}) {
+      SCOPED_TRACE("D=" + std::to_string(D));
+      Tensor q = mt::random_tensor(rng, DType::f16, {1, 2, 70, D}), k = mt::random_tensor(rng, DType::f16, {1, 2, 150, D});
+      Tensor v = mt::random_tensor(rng, DType::f16, {1, 2, 150, D});
+      auto* vh = v.data_as<std::uint16_t>();
+      for (std::int64_t j = 0; j < 150; j += 3)  // every third value row tiny: outputs near f16's subnormals
+        for (std::int64_t d = 0; d < D; ++d) vh[j * D + d] = f32_to_f16(f16_to_f32(vh[j * D + d]) * 0x1p-20f);
+      vh[(150 + 60) * D + 1] = 0x7e55;  // head 1, key 60: a NaN with a payload, for the causal rows 60 and on
+      AttentionOptions opt;
+      opt.is_causal = true;
+      opt.qk_output_mode = QkOutput::probabilities;
+      const AttentionInputs a{q, k, v};
+      const Tensor q32 = Tensor::copy_of(q, DType::f32), k32 = Tensor::copy_of(k, DType::f32), v32 = Tensor::copy_of(v, DType::f32);
+      const AttentionInputs b{q32, k32, v32};
+      const AttentionResult ra = attention(a, opt, {.qk_output = true}), rb = attention(b, opt, {.qk_output = true});
+      for (const auto& [half, full] : {std::pair{&ra.y, &rb.y}, std::pair{&ra.qk_output, &rb.qk_output}}) {
+        ASSERT_EQ(half->dtype(), DType::f16);
+        std::int64_t differ = 0, nan = 0;
+        for (std::int64_t i = 0; i < half->numel(); ++i) {
+          const float x = full->data_as<float>()[i];
+          nan += std::isnan(x);
+          differ += half->data_as<std::uint16_t>()[i] != f32_to_f16(x);
+        }
+        EXPECT_EQ(differ, 0);
+        if (half == &ra.y) EXPECT_GT(nan, 0);  // the NaN row was reached
+      }
+    }
+  });
+}
+
 // An additive mask (fp32, bf16 or f16) of only 0 and −∞, shared by 4 or more heads and 1 MiB or
 // larger, is read as bytes (attention/cpu/compact_mask.hpp); one with any other value is left as
 // it is. Either way the results must be the bits of the same mask read as it is — here the same
