@@ -4,6 +4,7 @@ target_sources(mha PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/validate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/attention.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/isa.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/cpu/dot_rates.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/dispatch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/compact_mask.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu/row_kernel.cpp

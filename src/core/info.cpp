@@ -2,9 +2,12 @@
 // (MHA_BUILD_TYPE, src/core/sources.cmake), the compiler from its own macros.
 #include "mha/info.hpp"
 
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
+#include "attention/cpu/isa.hpp"
+#include "attention/cpu/tuning.hpp"
 #include "mha/cpu_info.hpp"
 #include "mha/threads.hpp"
 #include "mha/version.hpp"
@@ -65,7 +68,15 @@ std::string info_report(std::string_view threads_note) {
         << ", amx tiles " << yes_no(cpu.os_saves_amx)
         << " (XCR0: features count only where the OS saves their registers)\n";
   out << "threads:   " << num_threads() << " (" << threads_note << ")\n"
-      << "backend:   " << backend_name() << "\n"
+      << "backend:   " << backend_name() << "\n";
+  if (detail::isa_supported(detail::Isa::avx512_bf16)) {
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.2f", detail::bf16_dot_ratio());
+    out << "bf16:      vdpbf16ps does " << ratio << "x the flops of an fp32 FMA here: bf16 inputs run "
+        << (detail::active_isa() == detail::Isa::avx512_bf16 ? "on vdpbf16ps" : "the fp32 kernel")
+        << " (vdpbf16ps from " << detail::kBf16DotMinRatio << "x; MHA_ISA=avx512 or avx512_bf16 chooses)\n";
+  }
+  out
       << "build:     " << build_type() << ", " << compiler() << ", C++" << __cplusplus / 100 % 100
       << "\n";
   return out.str();

@@ -39,6 +39,7 @@ namespace {
 const GemmKernels& kernels(Isa isa) {
   switch (isa) {
     case Isa::avx512:
+    case Isa::avx512_bf16:  // the same GEMM (bf16 weights are expanded to fp32)
       return gemm_kernels_avx512();
     case Isa::avx2:
       return gemm_kernels_avx2();

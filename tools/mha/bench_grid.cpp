@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "attention/cpu/isa.hpp"
 #include "attention/error_bound.hpp"
 #include "bench_inputs.hpp"
 #include "mha/attention.hpp"
@@ -351,8 +352,10 @@ BenchResult run_case(const BenchCase& c, const MachinePeaks& peaks, int reps) {
     r.peak = peaks.bandwidth_gbs;
   } else {
     r.rate = c.flops() / (r.ms_median * 1e-3) / 1e9;
-    // bf16 attention runs vdpbf16ps; the module with bf16 parameters computes in fp32.
-    const bool bf16_math = c.dtype == DType::bf16 && c.kind == BenchKind::attention;
+    // bf16 attention runs vdpbf16ps on the avx512_bf16 target, else the fp32 kernel (isa.hpp);
+    // the module with bf16 parameters computes in fp32.
+    const bool bf16_math = c.dtype == DType::bf16 && c.kind == BenchKind::attention &&
+                           detail::active_isa() == detail::Isa::avx512_bf16;
     r.peak = bf16_math && peaks.bf16_gflops > 0 ? peaks.bf16_gflops : peaks.fp32_gflops;
   }
   return r;

@@ -4,25 +4,24 @@
 #include "attention/cpu/isa.hpp"
 #include "attention/cpu/tuning.hpp"
 #include "attention/params.hpp"
-#include "mha/cpu_info.hpp"
 
 namespace mha::detail {
 namespace {
 
-// All three of Q, K, V in bf16 on a CPU that multiplies bf16 pairs natively — except decode
-// (few query rows per KV head), which the fp32 kernel runs reading the bf16 keys in place.
+// On the avx512_bf16 target (isa.hpp): all three of Q, K, V in bf16 — except decode (few query
+// rows per KV head), which the fp32 kernel runs reading the bf16 keys in place.
 bool bf16_kernel_applies(const AttentionParams& p) {
-  static const bool has_bf16 = cpu_info().features.avx512_bf16;
   const std::int64_t rows_per_group = p.Hq / p.Hkv * p.Sq;
-  return has_bf16 && p.q.dtype == DType::bf16 && p.k.dtype == DType::bf16 && p.v.dtype == DType::bf16 &&
+  return p.q.dtype == DType::bf16 && p.k.dtype == DType::bf16 && p.v.dtype == DType::bf16 &&
          rows_per_group > kDirectKeyRows;
 }
 
 void run_flash(const AttentionParams& p) {
   switch (active_isa()) {
-    case Isa::avx512:
+    case Isa::avx512_bf16:
       if (bf16_kernel_applies(p)) return run_flash_avx512_bf16(p);
       return run_flash_avx512(p);
+    case Isa::avx512: return run_flash_avx512(p);
     case Isa::avx2: return run_flash_avx2(p);
     case Isa::scalar: return run_flash_scalar(p);
   }

@@ -10,7 +10,10 @@
 namespace mha::detail {
 namespace {
 
+constexpr Isa kAll[] = {Isa::scalar, Isa::avx2, Isa::avx512, Isa::avx512_bf16};
+
 Isa best_isa() {
+  if (isa_supported(Isa::avx512_bf16) && bf16_dot_pays()) return Isa::avx512_bf16;
   if (isa_supported(Isa::avx512)) return Isa::avx512;
   if (isa_supported(Isa::avx2)) return Isa::avx2;
   return Isa::scalar;
@@ -19,14 +22,14 @@ Isa best_isa() {
 Isa initial_isa() {
   const char* env = std::getenv("MHA_ISA");
   if (!env || !*env) return best_isa();
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
+  for (Isa isa : kAll)
     if (std::strcmp(env, isa_name(isa)) == 0) {
       if (!isa_supported(isa))
         throw Error("MHA_ISA", "MHA_ISA", std::string("a target this CPU supports (") + isa_name(best_isa()) + " or lower)",
                     env);
       return isa;
     }
-  throw Error("MHA_ISA", "MHA_ISA", "scalar, avx2 or avx512", env);
+  throw Error("MHA_ISA", "MHA_ISA", "scalar, avx2, avx512 or avx512_bf16", env);
 }
 
 std::atomic<int>& current() {
@@ -41,6 +44,7 @@ const char* isa_name(Isa isa) noexcept {
     case Isa::scalar: return "scalar";
     case Isa::avx2: return "avx2";
     case Isa::avx512: return "avx512";
+    case Isa::avx512_bf16: return "avx512_bf16";
   }
   return "?";
 }
@@ -51,13 +55,14 @@ bool isa_supported(Isa isa) noexcept {
     case Isa::scalar: return true;
     case Isa::avx2: return f.avx2 && f.fma && f.f16c;
     case Isa::avx512: return f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx2 && f.fma && f.f16c;
+    case Isa::avx512_bf16: return isa_supported(Isa::avx512) && f.avx512_bf16;
   }
   return false;
 }
 
 std::vector<Isa> supported_isas() {
   std::vector<Isa> v;
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
+  for (Isa isa : kAll)
     if (isa_supported(isa)) v.push_back(isa);
   return v;
 }

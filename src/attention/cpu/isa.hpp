@@ -3,14 +3,24 @@
 //
 // One binary carries every target: the kernel template is compiled once per target (flash_*.cpp,
 // each under its own target pragma and namespace) and the best one the CPU supports runs.
-// MHA_ISA=scalar|avx2|avx512 forces a target (an unsupported one is an error, not a silent
-// fallback); mha::force_isa does the same from code (tests run every supported target).
+// MHA_ISA=scalar|avx2|avx512|avx512_bf16 forces a target (an unsupported one is an error, not a
+// silent fallback); mha::force_isa does the same from code (tests run every supported target).
+//
+// avx512_bf16 is avx512 with bf16 inputs run by the vdpbf16ps kernel (flash_avx512_bf16.cpp)
+// instead of the fp32 one. It is the default only where vdpbf16ps measures at least
+// kBf16DotMinRatio times the fp32 FMA rate in flops (bf16_dot_pays, once per process): where it
+// runs at half the FMA rate (this project's Xeon) the fp32 kernel takes bf16 inputs twice as fast.
 #include <string>
 #include <vector>
 
 namespace mha::detail {
 
-enum class Isa { scalar, avx2, avx512 };
+enum class Isa { scalar, avx2, avx512, avx512_bf16 };
+
+// vdpbf16ps's flops per second over the fp32 FMA's on this core (measured once, on the calling
+// thread, in about 0.2 ms; 0 without AVX-512 BF16), and whether it reaches kBf16DotMinRatio.
+double bf16_dot_ratio();
+bool bf16_dot_pays();
 
 const char* isa_name(Isa isa) noexcept;
 bool isa_supported(Isa isa) noexcept;

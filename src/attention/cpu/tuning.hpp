@@ -73,6 +73,14 @@ inline constexpr std::int64_t kDirectKeyRows = 8;
 // less bf16 bandwidth.
 inline constexpr std::int64_t kDecodePrefetchKeys = 16;
 
+// bf16 inputs take the vdpbf16ps kernel only where vdpbf16ps does at least this many times the
+// flops of an fp32 FMA (isa.hpp, bf16_dot_pays). Each vdpbf16ps multiplies pairs, so at equal
+// instruction rates it does twice the flops; the fp32 kernel on bf16 inputs (converted when
+// packed) is also the more accurate (no rounding of P to bf16). Measured here (the project's
+// Xeon): vdpbf16ps at half the FMA's flops, and bf16 inputs 1.9–2.0× faster through the fp32
+// kernel (1 thread, B=1 H=8 S=1024 D=64: 31.4 → 15.8 ms; B=32 H=12 S=128 D=32: 19.0 → 9.4 ms).
+inline constexpr double kBf16DotMinRatio = 1.5;
+
 // An additive mask of only 0 and −∞ shared by the heads is converted to bytes (compact_mask.hpp)
 // when at least this many heads read it and it has at least this many bytes: the pass reads the
 // mask once and writes a quarter (fp32) or half of it, each head then reads that much. B=1,
