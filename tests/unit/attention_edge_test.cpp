@@ -2,6 +2,7 @@
 // NaN behind masks, mask polarity, layouts, short masks, cache alignment, thread invariance.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -378,40 +379,63 @@ TEST(AttentionEdge, DecodeWith16BitValuesEqualsTheirFp32Copy) {
 
 }  // namespace
 
-// f16 inputs run the fp32 arithmetic on the same numbers (converted exactly), and the outputs
-// are rounded N at a time: each must be f32_to_f16 of the fp32 result, to the bit — the output
-// and the probabilities, head sizes with and without a partial vector, values small enough to
-// give subnormal outputs, and a NaN value row (NaN: its sign | 0x7e00).
-TEST(AttentionEdge, F16OutputsAreTheFp32OutputsRounded) {
-  mt::for_each_isa([&](detail::Isa) {
+// f16, bf16 and float64 inputs run the fp32 kernel on the same numbers (converted exactly, or
+// float64 rounded once), and the outputs are converted N at a time: each must be f32_to_f16,
+// f32_to_bf16 or the exact double of the fp32 call's result, to the bit — the output and the
+// probabilities, head sizes with and without a partial vector, values small enough to give f16
+// subnormals, ties, and a NaN with a payload (f16: sign | 0x7e00; bf16: upper half | 0x40). (bf16 on
+// the avx512_bf16 target runs the vdpbf16ps kernel: other arithmetic, tested elsewhere.)
+std::uint64_t bits_of(const Tensor& t, std::int64_t i) {
+  if (t.dtype() == DType::f64) return std::bit_cast<std::uint64_t>(t.data_as<double>()[i]);
+  return t.data_as<std::uint16_t>()[i];
+}
+
+std::uint64_t rounded_bits(float x, DType dt) {
+  if (dt == DType::f64) return std::bit_cast<std::uint64_t>(static_cast<double>(x));
+  return dt == DType::f16 ? f32_to_f16(x) : f32_to_bf16(x);
+}
+
+TEST(AttentionEdge, OtherDtypesOutputTheFp32ResultsRounded) {
+  mt::for_each_isa([&](detail::Isa isa) {
     std::mt19937_64 rng(22);
-    for (std::int64_t D : {32, 40, 7}) {
-      SCOPED_TRACE("D=" + std::to_string(D));
-      Tensor q = mt::random_tensor(rng, DType::f16, {1, 2, 70, D}), k = mt::random_tensor(rng, DType::f16, {1, 2, 150, D});
-      Tensor v = mt::random_tensor(rng, DType::f16, {1, 2, 150, D});
-      auto* vh = v.data_as<std::uint16_t>();
-      for (std::int64_t j = 0; j < 150; j += 3)  // every third value row tiny: outputs near f16's subnormals
-        for (std::int64_t d = 0; d < D; ++d) vh[j * D + d] = f32_to_f16(f16_to_f32(vh[j * D + d]) * 0x1p-20f);
-      vh[(150 + 60) * D + 1] = 0x7e55;  // head 1, key 60: a NaN with a payload, for the causal rows 60 and on
-      AttentionOptions opt;
-      opt.is_causal = true;
-      opt.qk_output_mode = QkOutput::probabilities;
-      const AttentionInputs a{q, k, v};
-      const Tensor q32 = Tensor::copy_of(q, DType::f32), k32 = Tensor::copy_of(k, DType::f32), v32 = Tensor::copy_of(v, DType::f32);
-      const AttentionInputs b{q32, k32, v32};
-      const AttentionResult ra = attention(a, opt, {.qk_output = true}), rb = attention(b, opt, {.qk_output = true});
-      for (const auto& [half, full] : {std::pair{&ra.y, &rb.y}, std::pair{&ra.qk_output, &rb.qk_output}}) {
-        ASSERT_EQ(half->dtype(), DType::f16);
-        std::int64_t differ = 0, nan = 0;
-        for (std::int64_t i = 0; i < half->numel(); ++i) {
-          const float x = full->data_as<float>()[i];
-          nan += std::isnan(x);
-          differ += half->data_as<std::uint16_t>()[i] != f32_to_f16(x);
+    for (DType dt : {DType::f16, DType::bf16, DType::f64})
+      for (std::int64_t D : {32, 40, 7}) {
+        if (dt == DType::bf16 && isa == detail::Isa::avx512_bf16) continue;
+        SCOPED_TRACE(std::string(dtype_name(dt)) + " D=" + std::to_string(D));
+        Tensor q = mt::random_tensor(rng, dt, {1, 2, 70, D}), k = mt::random_tensor(rng, dt, {1, 2, 150, D});
+        Tensor v = mt::random_tensor(rng, dt, {1, 2, 150, D});
+        for (std::int64_t j = 0; j < 150; j += 3)  // every third value row tiny: f16 outputs near its subnormals
+          for (std::int64_t d = 0; d < D; ++d) store_from_double(v.data(), dt, j * D + d, load_as_double(v.data(), dt, j * D + d) * 0x1p-20);
+        // Head 0, row 1 (causal: keys 0 and 1) with equal scores: y = (v0 + v1) / 2 exactly, the
+        // midpoint of two neighbours of dt — ties, which round to the even one: in column 0
+        // between 1 and 1 + ulp (down), in column 1 between 1 + ulp and 1 + 2 ulp (up).
+        const double ulp = dt == DType::f16 ? 0x1p-10 : 0x1p-7;
+        for (std::int64_t d = 0; d < D; ++d) store_from_double(q.data(), dt, D + d, 0.0);
+        for (std::int64_t c = 0; c < 2; ++c) {
+          store_from_double(v.data(), dt, c, 1.0 + c * ulp);
+          store_from_double(v.data(), dt, D + c, 1.0 + (c + 1) * ulp);
         }
-        EXPECT_EQ(differ, 0);
-        if (half == &ra.y) EXPECT_GT(nan, 0);  // the NaN row was reached
+        const std::int64_t nan_at = (150 + 60) * D + 1;  // head 1, key 60: a NaN for the causal rows 60 and on
+        if (dt == DType::f64) v.data_as<double>()[nan_at] = std::bit_cast<double>(std::uint64_t{0x7ffaa00000000000});
+        else v.data_as<std::uint16_t>()[nan_at] = dt == DType::f16 ? 0x7e55 : 0x7fd5;
+        AttentionOptions opt;
+        opt.is_causal = true;
+        opt.qk_output_mode = QkOutput::probabilities;
+        const Tensor q32 = Tensor::copy_of(q, DType::f32), k32 = Tensor::copy_of(k, DType::f32), v32 = Tensor::copy_of(v, DType::f32);
+        const AttentionResult ra = attention(AttentionInputs{q, k, v}, opt, {.qk_output = true});
+        const AttentionResult rb = attention(AttentionInputs{q32, k32, v32}, opt, {.qk_output = true});
+        for (const auto& [out, full] : {std::pair{&ra.y, &rb.y}, std::pair{&ra.qk_output, &rb.qk_output}}) {
+          ASSERT_EQ(out->dtype(), dt);
+          std::int64_t differ = 0, nan = 0;
+          for (std::int64_t i = 0; i < out->numel(); ++i) {
+            const float x = full->data_as<float>()[i];
+            nan += std::isnan(x);
+            differ += bits_of(*out, i) != rounded_bits(x, dt);
+          }
+          EXPECT_EQ(differ, 0);
+          if (out == &ra.y) EXPECT_GT(nan, 0);  // the NaN row was reached
+        }
       }
-    }
   });
 }
 
