@@ -10,6 +10,8 @@
 // instead of the fp32 one. It is the default only where vdpbf16ps measures at least
 // kBf16DotMinRatio times the fp32 FMA rate in flops (bf16_dot_pays, once per process): where it
 // runs at half the FMA rate (this project's Xeon) the fp32 kernel takes bf16 inputs twice as fast.
+// The two kernels round differently; on a CPU whose ratio lies near the threshold, where two
+// processes could measure it on either side, MHA_ISA pins the choice.
 #include <string>
 #include <vector>
 
