@@ -1,6 +1,7 @@
 #pragma once
-// Every kernel test runs on every target this machine supports (scalar, avx2, avx512), so a bug
-// in one target's code cannot hide behind another. MHA_ISA=<target> restricts the tests to one.
+// Every kernel test runs on every target this machine supports (scalar, avx2, avx512,
+// avx512_bf16), so a bug in one target's code cannot hide behind another. MHA_ISA=<target>
+// restricts the tests to one.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
