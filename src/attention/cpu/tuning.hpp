@@ -73,6 +73,19 @@ inline constexpr std::int64_t kDirectKeyRows = 8;
 // less bf16 bandwidth.
 inline constexpr std::int64_t kDecodePrefetchKeys = 16;
 
+// Whole groups: each thread fetches its next group's query, key and value rows into L2 while a
+// group runs (a few cache lines after each Q·Kᵀ tile), when they take at most kAheadMaxBytes
+// and the inputs as a whole at least kAheadMinInputBytes. A small group's rows span a few 4 KiB
+// pages, each of which the hardware prefetcher starts on anew: MiniLM's shape (B=32 H=12 S=128
+// D=32, 48 KiB a group, 18 MiB of inputs from L3), 1 thread, best of 40, interleaved pairs:
+// [B, H, S, D] inputs 80–81.5 → 92.5–95 GFLOP/s, [B, S, H, D] views 65 → 73–74; D=64 88–91 →
+// 100–101. (Without fetching, each of Q, K, V read from L3 alone cost about 4%, all together
+// 20%: B=1 of the same shape, all in L2, runs at 102.) Inputs that fit half of L2 are likely
+// there already, and fetching them again cost 3% (B=1: 102.5 → 99.7 GFLOP/s). Larger groups
+// stream through the prefetcher well enough and would evict the current group's keys from L2.
+inline constexpr std::int64_t kAheadMaxBytes = std::int64_t{256} << 10;
+inline constexpr std::int64_t kAheadMinInputBytes = std::int64_t{1} << 20;
+
 // bf16 inputs take the vdpbf16ps kernel only where vdpbf16ps does at least this many times the
 // flops of an fp32 FMA (isa.hpp, bf16_dot_pays). Each vdpbf16ps multiplies pairs, so at equal
 // instruction rates it does twice the flops; the fp32 kernel on bf16 inputs (converted when
