@@ -341,6 +341,54 @@ TEST(AttentionEdge, RemovedKeysScoringFarAboveKeptOnes) {
   });
 }
 
+// NaN value rows behind every kind of mask, in whole key blocks: the one-pass softmax of masked
+// blocks (masked_row, a loop per mask kind) records the removed keys for P·V, which then never
+// multiplies their values (0·NaN would be NaN). Bool keep and drop masks, an fp32 additive mask
+// and a bf16 one (read through the general path); 1 and 2 query heads per key head; every row
+// sees every block whole.
+TEST(AttentionEdge, NaNValuesBehindMasksInWholeBlocksNeverLeak) {
+  std::mt19937_64 rng(43);
+  const std::int64_t Sq = 70, T = 300, D = 16;
+  for (std::int64_t Hq : {2, 4}) {
+    Tensor q = mt::random_tensor(rng, DType::f32, {1, Hq, Sq, D}), k = mt::random_tensor(rng, DType::f32, {1, 2, T, D}),
+           v = mt::random_tensor(rng, DType::f32, {1, 2, T, D});
+    Tensor poisoned = Tensor::copy_of(v, DType::f32);
+    Tensor keep(DType::boolean, {1, 1, Sq, T}), drop(DType::boolean, {1, 1, Sq, T});
+    Tensor bias(DType::f32, {1, 1, Sq, T}), bias16(DType::bf16, {1, 1, Sq, T});
+    std::uniform_real_distribution<float> ub(-2.0f, 0.0f);
+    for (std::int64_t i = 0; i < Sq; ++i)
+      for (std::int64_t j = 0; j < T; ++j) {
+        const bool kept = j % 5 != 0 && rng() % 4 != 0;  // every 5th key removed for every row
+        const std::int64_t at = i * T + j;
+        keep.data_as<std::uint8_t>()[at] = kept;
+        drop.data_as<std::uint8_t>()[at] = !kept;
+        const float b = kept ? bf16_to_f32(f32_to_bf16(ub(rng))) : -INFINITY;
+        bias.data_as<float>()[at] = b;
+        bias16.data_as<std::uint16_t>()[at] = f32_to_bf16(b);
+      }
+    for (std::int64_t h = 0; h < 2; ++h)
+      for (std::int64_t j = 0; j < T; j += 5)
+        for (std::int64_t d = 0; d < D; ++d) poisoned.data_as<float>()[(h * T + j) * D + d] = NAN;
+    AttentionOptions ab;
+    ab.qk_output_mode = QkOutput::raw;
+    const double s_abs = mt::max_abs(reference::attention({mt::abs_of(q), mt::abs_of(k), v, Mask::keep(keep)}, ab).qk_output);
+    const auto bound = mt::attention_bound(unit_roundoff(DType::f32), D, T, s_abs, 2.0, mt::max_abs(v));
+    const std::pair<const char*, Mask> masks[] = {{"keep", Mask::keep(keep)},
+                                                  {"drop", Mask::drop(drop)},
+                                                  {"fp32 additive", Mask::additive(bias)},
+                                                  {"bf16 additive", Mask::additive(bias16)}};
+    for (const auto& [name, mask] : masks) {
+      SCOPED_TRACE(std::string(name) + ", Hq " + std::to_string(Hq));
+      const Tensor want = reference::attention({q, k, v, mask}).y;  // clean values
+      mt::for_each_isa([&](detail::Isa) {
+        const Tensor y = attention({q, k, poisoned, mask}).y;
+        expect_all_finite(y);
+        EXPECT_LE(max_diff(y, want), bound.y);
+      });
+    }
+  }
+}
+
 TEST(AttentionEdge, EmptyKeysGiveZeroOutput) {
   mt::for_each_isa([&](detail::Isa) {
   Tensor q(DType::f32, {1, 1, 2, 4}), k(DType::f32, {1, 1, 0, 4}), v(DType::f32, {1, 1, 0, 3});
