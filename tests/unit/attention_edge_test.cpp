@@ -377,8 +377,9 @@ TEST(AttentionEdge, NaNValuesBehindMasksInWholeBlocksNeverLeak) {
                                                   {"drop", Mask::drop(drop)},
                                                   {"fp32 additive", Mask::additive(bias)},
                                                   {"bf16 additive", Mask::additive(bias16)}};
-    for (const auto& [name, mask] : masks) {
-      SCOPED_TRACE(std::string(name) + ", Hq " + std::to_string(Hq));
+    for (const auto& named : masks) {
+      const Mask& mask = named.second;  // not a structured binding: clang before 16 cannot capture one
+      SCOPED_TRACE(std::string(named.first) + ", Hq " + std::to_string(Hq));
       const Tensor want = reference::attention({q, k, v, mask}).y;  // clean values
       mt::for_each_isa([&](detail::Isa) {
         const Tensor y = attention({q, k, poisoned, mask}).y;
