@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "attention/cpu/isa.hpp"
+
 namespace {
 
 TEST(CpuInfo, DescribesTheMachine) {
@@ -89,6 +91,26 @@ TEST(CpuInfo, AgreesWithTheLinuxKernel) {
     if (kernel_name == "sse4.2") kernel_name = "sse4_2";  // the kernel's spelling
     if (kernel.count(kernel_name)) EXPECT_TRUE(info.features.*f.flag) << f.name;
   }
+}
+
+TEST(CpuInfo, TheBf16RatioTimesTheInstructionsThemselves) {
+  // The dispatcher gives bf16 inputs to the vdpbf16ps kernel only where vdpbf16ps measures
+  // kBf16DotMinRatio times the FMA's flops. Timing anything but the instructions (a loop the
+  // compiler folded away, accumulators in memory) gives a ratio of noise: clang builds once
+  // timed an empty FMA loop, 32,000 "FMAs" in about 50 ns. No core runs more than 4 such
+  // 512-bit instructions a cycle, nor faster than 6 GHz: at most 24 a nanosecond.
+  const mha::detail::DotTimings t = mha::detail::bf16_dot_timings();
+  if (!mha::detail::isa_supported(mha::detail::Isa::avx512_bf16)) {
+    EXPECT_EQ(t.instructions, 0);
+    EXPECT_EQ(mha::detail::bf16_dot_ratio(), 0.0);
+    GTEST_SKIP() << "no AVX-512 BF16 here";
+  }
+  ASSERT_GT(t.instructions, 0);
+  constexpr double kMaxPerNanosecond = 4 * 6.0;
+  EXPECT_LE(t.instructions / (t.fma_seconds * 1e9), kMaxPerNanosecond) << t.fma_seconds << " s";
+  EXPECT_LE(t.instructions / (t.dot_seconds * 1e9), kMaxPerNanosecond) << t.dot_seconds << " s";
+  // Flops: 2 a lane for an FMA, 4 for a vdpbf16ps (two products and their sum).
+  EXPECT_DOUBLE_EQ(mha::detail::bf16_dot_ratio(), (4.0 / t.dot_seconds) / (2.0 / t.fma_seconds));
 }
 
 }  // namespace

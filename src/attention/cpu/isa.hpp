@@ -23,6 +23,13 @@ enum class Isa { scalar, avx2, avx512, avx512_bf16 };
 // thread, in about 0.2 ms; 0 without AVX-512 BF16), and whether it reaches kBf16DotMinRatio.
 double bf16_dot_ratio();
 bool bf16_dot_pays();
+// The timings behind the ratio: each timed loop's instruction count (512-bit FMAs, then as many
+// vdpbf16ps) and the best seconds of each; all 0 without AVX-512 BF16.
+struct DotTimings {
+  long instructions = 0;
+  double fma_seconds = 0, dot_seconds = 0;
+};
+DotTimings bf16_dot_timings();
 
 const char* isa_name(Isa isa) noexcept;
 bool isa_supported(Isa isa) noexcept;
