@@ -1,7 +1,8 @@
 // The kernel lab: every version of mha's CPU attention kernel in one binary, each validated
 // against the double reference before it is timed on the same problem.
 //
-//   build/release/bench/mha_kernel_lab [S] [D] [--causal]      (default S=2048, D=64, B=1, H=8)
+//   build/release/bench/mha_kernel_lab [S] [D] [--causal] [--batch B] [--heads H] [--reps N]
+//                                      (default S=2048, D=64, B=1, H=8, 5 timed calls, median)
 //
 // Versions (what changed, and what it measured: fp32, B=1 H=8 S=2048 D=64, non-causal, 2 threads,
 // GFLOP/s and % of the FMA peak `mha bench` measured in the same session; see bench/RESULTS.md):
@@ -14,6 +15,9 @@
 //   v4  flash, AVX-512: 16-lane zmm, 6×4 tiles (24 accumulators of 32 registers), 48×128 blocks.
 //   v5  flash, AVX-512 BF16 (bf16 inputs): vdpbf16ps on head-dim pairs (Q·Kᵀ) and key pairs
 //       (P·V), probabilities rounded to bf16, cheaper exp.
+//   v6  prototype, not in the library (bench/lanes_avx512.cpp): "rows in lanes" — each vector
+//       holds one key's scores for 16 query rows, keys and values read in place; fp32 without
+//       masks or rules, D % 16 == 0, T % 8 == 0.
 // Decode (few rows per group) reads keys in place instead of packing them (not timed here:
 // `mha bench --case decode-gqa`).
 #include <algorithm>
@@ -34,6 +38,7 @@
 #include "mha/cpu_info.hpp"
 #include "mha/reference.hpp"
 #include "mha/threads.hpp"
+#include "lanes.hpp"
 
 namespace {
 
@@ -104,11 +109,15 @@ bool validate(const Version& v, std::int64_t D, bool causal) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::int64_t S = 2048, D = 64;
+  std::int64_t S = 2048, D = 64, B = 1, H = 8;
+  int timed = 5;
   bool causal = false;
   int pos = 0;
   for (int a = 1; a < argc; ++a) {
     if (std::strcmp(argv[a], "--causal") == 0) causal = true;
+    else if (std::strcmp(argv[a], "--batch") == 0 && a + 1 < argc) B = std::atoll(argv[++a]);
+    else if (std::strcmp(argv[a], "--heads") == 0 && a + 1 < argc) H = std::atoll(argv[++a]);
+    else if (std::strcmp(argv[a], "--reps") == 0 && a + 1 < argc) timed = std::atoi(argv[++a]);
     else if (pos++ == 0) S = std::atoll(argv[a]);
     else D = std::atoll(argv[a]);
   }
@@ -120,8 +129,11 @@ int main(int argc, char** argv) {
       {"v4", "flash, AVX-512", DType::f32, detail::isa_supported(detail::Isa::avx512), detail::run_flash_avx512},
       {"v5", "flash, AVX-512 BF16 (bf16 in/out)", DType::bf16, detail::isa_supported(detail::Isa::avx512) && f.avx512_bf16,
        detail::run_flash_avx512_bf16},
+      {"v6", "rows in lanes, AVX-512 (prototype)", DType::f32, detail::isa_supported(detail::Isa::avx512),
+       lab::run_lanes_avx512},
   };
-  std::printf("kernel lab: B=1 H=8 S=%lld D=%lld %s, %d threads, %s\n", static_cast<long long>(S),
+  std::printf("kernel lab: B=%lld H=%lld S=%lld D=%lld %s, %d threads, %s\n", static_cast<long long>(B),
+              static_cast<long long>(H), static_cast<long long>(S),
               static_cast<long long>(D), causal ? "causal" : "non-causal", num_threads(), cpu_info().brand.c_str());
   int failed = 0;
   for (const Version& v : versions) {
@@ -129,18 +141,27 @@ int main(int argc, char** argv) {
       std::printf("%-3s %-36s not supported on this CPU\n", v.name, v.what);
       continue;
     }
+    if (std::strcmp(v.name, "v6") == 0) {
+      const Tensor t(DType::f32, {1, 1, S, D});
+      AttentionOptions o;
+      o.is_causal = causal;
+      if (!lab::lanes_supported(params_for({t, t, t}, o, t))) {
+        std::printf("%-3s %-36s does not cover this problem\n", v.name, v.what);
+        continue;
+      }
+    }
     if (!validate(v, D, causal)) {
       ++failed;
       continue;  // never time a wrong result
     }
-    const Tensor q = uniform(v.dtype, {1, 8, S, D}, 4), k = uniform(v.dtype, {1, 8, S, D}, 5),
-                 vv = uniform(v.dtype, {1, 8, S, D}, 6);
+    const Tensor q = uniform(v.dtype, {B, H, S, D}, 4), k = uniform(v.dtype, {B, H, S, D}, 5),
+                 vv = uniform(v.dtype, {B, H, S, D}, 6);
     AttentionOptions opt;
     opt.is_causal = causal;
-    Tensor y(v.dtype, {1, 8, S, D});
+    Tensor y(v.dtype, {B, H, S, D});
     const detail::AttentionParams p = params_for({q, k, vv}, opt, y);
-    const double flops = 4.0 * 8 * static_cast<double>(S) * static_cast<double>(S) * static_cast<double>(D) * (causal ? 0.5 : 1.0);
-    const int reps = v.run == nullptr ? 0 : (std::strcmp(v.name, "v1") == 0 || std::strcmp(v.name, "v2") == 0 ? 1 : 5);
+    const double flops = 4.0 * static_cast<double>(B * H) * static_cast<double>(S) * static_cast<double>(S) * static_cast<double>(D) * (causal ? 0.5 : 1.0);
+    const int reps = v.run == nullptr ? 0 : (std::strcmp(v.name, "v1") == 0 || std::strcmp(v.name, "v2") == 0 ? 1 : timed);
     v.run(p);  // warm-up
     std::vector<double> ms;
     for (int r = 0; r < reps; ++r) {
@@ -149,8 +170,9 @@ int main(int argc, char** argv) {
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    const double med = ms[ms.size() / 2];
-    std::printf("%-3s %-36s %9.2f ms  %7.1f GFLOP/s\n", v.name, v.what, med, flops / (med * 1e-3) / 1e9);
+    const double med = ms[ms.size() / 2], best = ms.front();
+    std::printf("%-3s %-36s %9.3f ms  %7.1f GFLOP/s  (best %.3f ms, %.1f GFLOP/s)\n", v.name, v.what, med,
+                flops / (med * 1e-3) / 1e9, best, flops / (best * 1e-3) / 1e9);
   }
   return failed ? 1 : 0;
 }
