@@ -25,10 +25,14 @@ using Tune = Tuning<Isa::avx512>;
 #include "attention/cpu/elems_fp32.inc"
 #include "attention/cpu/flash.inc"
 #include "attention/cpu/driver.inc"
+#include "attention/cpu/flash_lanes.inc"
 }  // namespace mha::detail::avx512
 
 #include "attention/cpu/target_end.inc"
 
 namespace mha::detail {
-void run_flash_avx512(const AttentionParams& p) { avx512::flash::run<avx512::Fp32Elems>(p); }
+void run_flash_avx512(const AttentionParams& p) {
+  if (avx512::flash::lanes::run(p)) return;  // short key sets, fp32, no masks (flash_lanes.inc)
+  avx512::flash::run<avx512::Fp32Elems>(p);
+}
 }  // namespace mha::detail

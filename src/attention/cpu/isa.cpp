@@ -86,4 +86,10 @@ void set_chunk_bytes(ChunkBytes bytes) {
 }
 ChunkBytes chunk_bytes_override() { return {chunk_keys.load(), chunk_state.load()}; }
 
+namespace {
+std::atomic<bool> rows_in_lanes{true};
+}
+void set_rows_in_lanes(bool on) { rows_in_lanes.store(on); }
+bool rows_in_lanes_enabled() { return rows_in_lanes.load(); }
+
 }  // namespace mha::detail

@@ -50,4 +50,9 @@ struct ChunkBytes {
 void set_chunk_bytes(ChunkBytes bytes);
 ChunkBytes chunk_bytes_override();
 
+// The AVX-512 kernel's rows-in-lanes path for short key sets (flash_lanes.inc), on by default;
+// tests turn it off to compare it with the row-block path, bit for bit.
+void set_rows_in_lanes(bool on);
+bool rows_in_lanes_enabled();
+
 }  // namespace mha::detail
