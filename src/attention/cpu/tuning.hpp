@@ -35,6 +35,10 @@ struct Tuning<Isa::avx512> {
   // + 4 key vectors + 1 query vector; each query load feeds 4 FMAs and the 4 sums of a row take
   // one Vec::hsum4.
   static constexpr int direct_keys = 4;
+  // Rows in lanes (flash_lanes.inc): query rows per block (whole vectors), keys per Q·Kᵀ tile and
+  // output columns per P·V tile. 48 rows × 8 keys = 24 accumulators; per head-dim step 3 query
+  // vector loads and 8 key broadcasts feed 24 FMAs.
+  static constexpr int lanes_rows = 48, lanes_keys = 8, lanes_cols = 8;
 };
 
 template <>
