@@ -60,6 +60,7 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPath) {
       {1, 2, 2, 49, 1, 16, 16},       // one key
       {1, 1, 1, 16, 127, 32, 16},     // Dv < D, a tail tile of 7 keys
       {2, 2, 2, 33, 64, 48, 48},      // D = 48
+      {0, 2, 2, 32, 32, 32, 32},      // an empty batch: nothing to write, no team of 0 threads
   };
   const int saved = num_threads();
   for (const LanesCase& c : cases)
