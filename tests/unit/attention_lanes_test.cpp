@@ -1,13 +1,15 @@
 // The AVX-512 kernel's rows-in-lanes path (src/attention/cpu/flash_lanes.inc) gives the bits of
 // the row-block path on the problems it takes: row counts and key counts around its vector and
-// tile edges, GQA and MQA, [B, S, H, D] views, 16-bit outputs, both thread splits and the
-// next-group fetch. The row-block path is tested against the reference everywhere; the lanes
-// path is on by default, so the other tests run through it too where it applies.
+// tile edges, several key blocks taken whole or in chunks, GQA and MQA, [B, S, H, D] views, 16-bit
+// outputs, both thread splits and the next-group fetch. The row-block path is tested against the
+// reference everywhere; the lanes path is on by default, so the other tests run through it too
+// where it applies.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "attention/cpu/isa.hpp"
 #include "common/isa.hpp"
@@ -50,6 +52,29 @@ Operands make(const LanesCase& c, bool bshd, std::uint64_t seed) {
   return o;
 }
 
+// The lanes path's y (into y) against the row-block path's, bit for bit; with more than one key
+// block also in key chunks of one block, each row block a span of its own or all in one span.
+void expect_rows_bits(const AttentionInputs& in, const AttentionOptions& opt, const Tensor& y,
+                      std::int64_t T) {
+  const auto run = [&](bool lanes) {
+    detail::set_rows_in_lanes(lanes);
+    attention(in, opt, AttentionOutputs{y});
+    detail::set_rows_in_lanes(true);
+    return Tensor::copy_of(y);
+  };
+  const Tensor rows = run(false);
+  for (const detail::ChunkBytes budget :
+       {detail::ChunkBytes{}, detail::ChunkBytes{1, 1}, detail::ChunkBytes{1, 1 << 30}}) {
+    if (budget.keys > 0 && T <= 128) continue;  // one key block: nothing to chunk
+    SCOPED_TRACE("chunk budget " + std::to_string(budget.keys) + ", state budget " +
+                 std::to_string(budget.state));
+    detail::set_chunk_bytes(budget);
+    const Tensor lanes = run(true);
+    detail::set_chunk_bytes({});
+    EXPECT_EQ(std::memcmp(lanes.data(), rows.data(), lanes.nbytes()), 0);
+  }
+}
+
 TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPath) {
   const LanesCase cases[] = {
       {1, 12, 12, 128, 128, 32, 32},  // MiniLM's shape
@@ -60,6 +85,9 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPath) {
       {1, 2, 2, 49, 1, 16, 16},       // one key
       {1, 1, 1, 16, 127, 32, 16},     // Dv < D, a tail tile of 7 keys
       {2, 2, 2, 33, 64, 48, 48},      // D = 48
+      {1, 2, 2, 64, 129, 64, 64},     // two key blocks, the second of one key
+      {2, 4, 2, 40, 300, 32, 48},     // GQA, three key blocks, the last a partial tile
+      {2, 4, 4, 64, 1024, 64, 64},    // eight key blocks
       {0, 2, 2, 32, 32, 32, 32},      // an empty batch: nothing to write, no team of 0 threads
   };
   const int saved = num_threads();
@@ -77,19 +105,75 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPath) {
           if (c.D == 48) opt.scale = 0.3f;  // a given scale as well as the default
           set_num_threads(threads);
           mt::for_each_isa([&](detail::Isa) {
-            const auto run = [&](bool lanes) {
-              Tensor y(yt, {c.B, c.Hq, c.Sq, c.Dv});
-              detail::set_rows_in_lanes(lanes);
-              attention({o.qv, o.kv, o.vv}, opt, AttentionOutputs{y});
-              detail::set_rows_in_lanes(true);
-              return y;
-            };
-            const Tensor lanes = run(true), rows = run(false);
-            EXPECT_EQ(std::memcmp(lanes.data(), rows.data(), lanes.nbytes()), 0);
+            expect_rows_bits({o.qv, o.kv, o.vv}, opt, Tensor(yt, {c.B, c.Hq, c.Sq, c.Dv}), c.T);
           });
           set_num_threads(saved);
           if (HasFailure()) return;
         }
+}
+
+// Key ranges (causal, windows, lengths, a past cache): blocks every row sees whole, blocks some
+// rows see in part, blocks skipped, rows that see nothing (y = 0), across chunks and threads.
+struct RangesCase {
+  LanesCase shape;
+  bool causal;
+  std::int64_t left, right, past;
+  std::vector<std::int64_t> nonpad;  // per batch; empty: none
+};
+
+// Positions [s0, s1) of a contiguous fp32 [B, H, S, D] tensor, as a view.
+TensorView positions(const Tensor& t, std::int64_t s0, std::int64_t s1) {
+  const Shape& sh = t.shape();
+  return TensorView(static_cast<float*>(t.data()) + s0 * sh[3], DType::f32,
+                    {sh[0], sh[1], s1 - s0, sh[3]}, contiguous_strides(sh));
+}
+
+TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
+  const RangesCase cases[] = {
+      {{1, 2, 2, 300, 300, 64, 64}, true, -1, -1, 0, {}},  // causal: diagonal blocks in part
+      {{2, 4, 2, 64, 64, 32, 32}, true, -1, -1, 0, {}},    // GQA: rows of two positions a lane pair
+      {{1, 2, 2, 40, 200, 32, 32}, true, -1, -1, 160, {}},   // past cache: bottom-right causal
+      {{1, 2, 2, 260, 260, 32, 48}, false, 100, 20, 0, {}},  // sliding window: blocks skipped
+      {{2, 8, 2, 80, 80, 32, 32}, false, 5, 0, 0, {}},       // GQA window: rows far apart
+      {{3, 2, 2, 70, 200, 16, 32}, false, -1, -1, 0, {0, 129, 200}},  // lengths, one of 0
+      {{2, 2, 2, 50, 300, 32, 32}, true, 30, -1, 0, {250, 60}},       // lengths, causal, window
+  };
+  const int saved = num_threads();
+  for (const RangesCase& rc : cases)
+    for (const int threads : {1, 2}) {
+      const LanesCase& c = rc.shape;
+      SCOPED_TRACE("B=" + std::to_string(c.B) + " Hq=" + std::to_string(c.Hq) +
+                   " Hkv=" + std::to_string(c.Hkv) + " Sq=" + std::to_string(c.Sq) +
+                   " T=" + std::to_string(c.T) + " D=" + std::to_string(c.D) + " causal " +
+                   std::to_string(rc.causal) + " window " + std::to_string(rc.left) + "," +
+                   std::to_string(rc.right) + " past " + std::to_string(rc.past) + " lengths " +
+                   std::to_string(rc.nonpad.size()) + " threads " + std::to_string(threads));
+      const Operands o = make(c, false, static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 7));
+      AttentionInputs in{o.qv, o.kv, o.vv};
+      Tensor nonpad, k_new, v_new;
+      if (!rc.nonpad.empty()) {
+        nonpad = Tensor(DType::i64, {c.B});
+        for (std::int64_t b = 0; b < c.B; ++b)
+          static_cast<std::int64_t*>(nonpad.data())[b] = rc.nonpad[static_cast<std::size_t>(b)];
+        in.nonpad_kv_seqlen = nonpad;
+      }
+      if (rc.past > 0) {  // the first `past` keys and values as the cache, the rest as new
+        in.past_key = positions(o.k, 0, rc.past);
+        in.past_value = positions(o.v, 0, rc.past);
+        in.key = positions(o.k, rc.past, c.T);
+        in.value = positions(o.v, rc.past, c.T);
+      }
+      AttentionOptions opt;
+      opt.is_causal = rc.causal;
+      opt.left_window = rc.left;
+      opt.right_window = rc.right;
+      set_num_threads(threads);
+      mt::for_each_isa([&](detail::Isa) {
+        expect_rows_bits(in, opt, Tensor(DType::f32, {c.B, c.Hq, c.Sq, c.Dv}), c.T);
+      });
+      set_num_threads(saved);
+      if (HasFailure()) return;
+    }
 }
 
 }  // namespace
