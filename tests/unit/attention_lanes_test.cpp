@@ -6,6 +6,7 @@
 // where it applies.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -56,6 +57,8 @@ Operands make(const LanesCase& c, bool bshd, std::uint64_t seed) {
 // block also in key chunks of one block, each row block a span of its own or all in one span.
 void expect_rows_bits(const AttentionInputs& in, const AttentionOptions& opt, const Tensor& y,
                       std::int64_t T) {
+  // The path's only target (avx512_bf16 runs the same fp32 kernel).
+  detail::force_isa(detail::Isa::avx512);
   const auto run = [&](bool lanes) {
     detail::set_rows_in_lanes(lanes);
     attention(in, opt, AttentionOutputs{y});
@@ -73,9 +76,19 @@ void expect_rows_bits(const AttentionInputs& in, const AttentionOptions& opt, co
     detail::set_chunk_bytes({});
     EXPECT_EQ(std::memcmp(lanes.data(), rows.data(), lanes.nbytes()), 0);
   }
+  detail::reset_isa();
 }
 
+// Skips a test where the tests may not use the avx512 target (the CPU lacks it, or MHA_ISA).
+#define SKIP_WITHOUT_AVX512()                                                   \
+  do {                                                                          \
+    const std::vector<detail::Isa> isas = mt::test_isas();                      \
+    if (std::find(isas.begin(), isas.end(), detail::Isa::avx512) == isas.end()) \
+      GTEST_SKIP() << "the rows-in-lanes path runs on the avx512 target only";  \
+  } while (false)
+
 TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPath) {
+  SKIP_WITHOUT_AVX512();
   const LanesCase cases[] = {
       {1, 12, 12, 128, 128, 32, 32},  // MiniLM's shape
       {4, 12, 12, 128, 128, 32, 32},  // 2.3 MiB of inputs: the next group fetched ahead
@@ -104,9 +117,7 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPath) {
           AttentionOptions opt;
           if (c.D == 48) opt.scale = 0.3f;  // a given scale as well as the default
           set_num_threads(threads);
-          mt::for_each_isa([&](detail::Isa) {
-            expect_rows_bits({o.qv, o.kv, o.vv}, opt, Tensor(yt, {c.B, c.Hq, c.Sq, c.Dv}), c.T);
-          });
+          expect_rows_bits({o.qv, o.kv, o.vv}, opt, Tensor(yt, {c.B, c.Hq, c.Sq, c.Dv}), c.T);
           set_num_threads(saved);
           if (HasFailure()) return;
         }
@@ -129,6 +140,7 @@ TensorView positions(const Tensor& t, std::int64_t s0, std::int64_t s1) {
 }
 
 TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
+  SKIP_WITHOUT_AVX512();
   const RangesCase cases[] = {
       {{1, 2, 2, 300, 300, 64, 64}, true, -1, -1, 0, {}},  // causal: diagonal blocks in part
       {{2, 4, 2, 64, 64, 32, 32}, true, -1, -1, 0, {}},    // GQA: rows of two positions a lane pair
@@ -168,9 +180,7 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
       opt.left_window = rc.left;
       opt.right_window = rc.right;
       set_num_threads(threads);
-      mt::for_each_isa([&](detail::Isa) {
-        expect_rows_bits(in, opt, Tensor(DType::f32, {c.B, c.Hq, c.Sq, c.Dv}), c.T);
-      });
+      expect_rows_bits(in, opt, Tensor(DType::f32, {c.B, c.Hq, c.Sq, c.Dv}), c.T);
       set_num_threads(saved);
       if (HasFailure()) return;
     }
