@@ -390,6 +390,71 @@ TEST(AttentionEdge, NaNValuesBehindMasksInWholeBlocksNeverLeak) {
   }
 }
 
+// NaN value rows behind key ranges (causal, a window, lengths) in blocks that other rows see:
+// P·V never multiplies a value row that a query row does not keep (0·NaN would be NaN), so every
+// row that keeps no poisoned key matches the reference on clean values. GQA, 300 keys (three key
+// blocks), enough rows for the rows-in-lanes path as well as the row blocks.
+TEST(AttentionEdge, NaNValuesBehindKeyRangesNeverLeak) {
+  std::mt19937_64 rng(44);
+  const std::int64_t Hq = 4, S = 300, D = 16;
+  Tensor q = mt::random_tensor(rng, DType::f32, {1, Hq, S, D}), k = mt::random_tensor(rng, DType::f32, {1, 2, S, D}),
+         v = mt::random_tensor(rng, DType::f32, {1, 2, S, D});
+  Tensor nonpad(DType::i64, {1});
+  nonpad.data_as<std::int64_t>()[0] = 250;
+  struct Variant {
+    const char* name;
+    bool causal, lengths;
+    std::int64_t left, right, poison_from, poison_to;  // keys [from, to) poisoned
+  };
+  const Variant variants[] = {{"causal", true, false, -1, -1, 150, 151},
+                              {"window", false, false, 30, 0, 20, 21},
+                              {"lengths", false, true, -1, -1, 250, 300},
+                              {"causal, lengths", true, true, -1, -1, 250, 300}};
+  // The error bound of a row against the reference (tolerance.hpp): fp32 roundoff over D and T
+  // with the largest |score| any row could have.
+  AttentionOptions raw;
+  raw.qk_output_mode = QkOutput::raw;
+  const double s_abs = mt::max_abs(reference::attention({mt::abs_of(q), mt::abs_of(k), v}, raw).qk_output);
+  const double bound = mt::attention_bound(unit_roundoff(DType::f32), D, S, s_abs, 2.0, mt::max_abs(v)).y;
+  for (const Variant& w : variants) {
+    SCOPED_TRACE(w.name);
+    AttentionInputs in{q, k, v};
+    if (w.lengths) in.nonpad_kv_seqlen = nonpad;
+    AttentionOptions opt;
+    opt.is_causal = w.causal;
+    opt.left_window = w.left;
+    opt.right_window = w.right;
+    const Tensor want = reference::attention(in, opt).y;
+    Tensor poisoned = Tensor::copy_of(v, DType::f32);
+    for (std::int64_t h = 0; h < 2; ++h)
+      for (std::int64_t j = w.poison_from; j < w.poison_to; ++j)
+        for (std::int64_t d = 0; d < D; ++d) poisoned.data_as<float>()[(h * S + j) * D + d] = NAN;
+    // Row i keeps key j: the rules of include/mha/attention.hpp (offset nonpad − Sq or 0).
+    const std::int64_t offset = w.lengths ? 250 - S : 0;
+    const auto keeps = [&](std::int64_t i, std::int64_t j) {
+      const std::int64_t pos = i + offset;
+      return !(w.lengths && j >= 250) && !(w.causal && j > pos) && !(w.right >= 0 && j > pos + w.right) &&
+             !(w.left >= 0 && j < pos - w.left);
+    };
+    mt::for_each_isa([&](detail::Isa) {
+      AttentionInputs bad = in;
+      bad.value = poisoned;
+      const Tensor y = attention(bad, opt).y;
+      for (std::int64_t h = 0; h < Hq; ++h)
+        for (std::int64_t i = 0; i < S; ++i) {
+          bool sees = false;
+          for (std::int64_t j = w.poison_from; j < w.poison_to; ++j) sees = sees || keeps(i, j);
+          if (sees) continue;
+          for (std::int64_t d = 0; d < D; ++d) {
+            const double got = y.view().get({0, h, i, d}), ref = want.view().get({0, h, i, d});
+            ASSERT_TRUE(std::abs(got - ref) <= bound) << "head " << h << " row " << i << " column " << d << ": " << got
+                                                     << " against " << ref;
+          }
+        }
+    });
+  }
+}
+
 TEST(AttentionEdge, EmptyKeysGiveZeroOutput) {
   mt::for_each_isa([&](detail::Isa) {
   Tensor q(DType::f32, {1, 1, 2, 4}), k(DType::f32, {1, 1, 0, 4}), v(DType::f32, {1, 1, 0, 3});
