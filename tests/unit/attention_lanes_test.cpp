@@ -186,4 +186,62 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
     }
 }
 
+// Masks that keep every key add nothing, and the two paths agree where a problem can take either:
+// a bool mask of trues and an additive mask of zeros (the row-block path: masks) give the bits of
+// no mask (rows in lanes), and a padded batch (keys past each sentence's length removed by a [B,
+// 1, 1, T] mask) gives each sentence's rows the bits of that sentence alone.
+TEST(AttentionLanes, KeepAllMasksAndPaddingGiveTheBitsWithoutThem) {
+  SKIP_WITHOUT_AVX512();
+  detail::force_isa(detail::Isa::avx512);
+  std::mt19937_64 rng(72);
+  const std::int64_t H = 4, S = 150, D = 32;
+  const Tensor q = mt::random_tensor(rng, DType::f32, {2, H, S, D}, 2.0),
+               k = mt::random_tensor(rng, DType::f32, {2, H, S, D}, 2.0),
+               v = mt::random_tensor(rng, DType::f32, {2, H, S, D});
+  Tensor trues(DType::boolean, {2, 1, S, S}), zeros(DType::f32, {1, H, S, S});
+  std::fill_n(static_cast<std::uint8_t*>(trues.data()), trues.numel(), 1);
+  std::fill_n(zeros.data_as<float>(), zeros.numel(), 0.0f);
+  const Tensor plain = attention({q, k, v}).y;
+  for (const Mask& m : {Mask::keep(trues), Mask::additive(zeros)}) {
+    const Tensor y = attention({q, k, v, m}).y;
+    EXPECT_EQ(std::memcmp(y.data(), plain.data(), y.nbytes()), 0);
+  }
+  // A batch of two sentences of 120 and 40 tokens, padded to 120: one partial key block. (A full
+  // block of 128 keys with removed keys takes the row-block path's one-pass softmax, whose
+  // maximum counts the removed keys' scores too: the same values to rounding, other bits.)
+  const std::int64_t P = 120, len = 40;
+  const auto first = [&](const Tensor& t, std::int64_t b,
+                         std::int64_t n) {  // batch b, positions [0, n)
+    Tensor c(DType::f32, {1, H, n, D});
+    for (std::int64_t h = 0; h < H; ++h)
+      std::memcpy(c.data_as<float>() + h * n * D, t.data_as<float>() + ((b * H + h) * S) * D,
+                  static_cast<std::size_t>(n * D) * 4);
+    return c;
+  };
+  const auto batch_of = [&](const Tensor& t) {  // both sentences' first P positions
+    Tensor c(DType::f32, {2, H, P, D});
+    for (std::int64_t b = 0; b < 2; ++b) {
+      const Tensor one = first(t, b, P);
+      std::memcpy(c.data_as<float>() + b * H * P * D, one.data(), one.nbytes());
+    }
+    return c;
+  };
+  Tensor padding(DType::boolean, {2, 1, 1, P});
+  for (std::int64_t j = 0; j < P; ++j) static_cast<std::uint8_t*>(padding.data())[P + j] = j >= len;
+  const Tensor batch = attention({batch_of(q), batch_of(k), batch_of(v), Mask::drop(padding)}).y;
+  for (std::int64_t b = 0; b < 2; ++b) {
+    const std::int64_t n = b == 0 ? P : len;
+    const Tensor alone = attention({first(q, b, n), first(k, b, n), first(v, b, n)}).y;
+    const Tensor rows = [&] {  // the batch's rows of sentence b
+      Tensor c(DType::f32, {1, H, n, D});
+      for (std::int64_t h = 0; h < H; ++h)
+        std::memcpy(c.data_as<float>() + h * n * D, batch.data_as<float>() + (b * H + h) * P * D,
+                    static_cast<std::size_t>(n * D) * 4);
+      return c;
+    }();
+    EXPECT_EQ(std::memcmp(rows.data(), alone.data(), alone.nbytes()), 0) << "sentence " << b;
+  }
+  detail::reset_isa();
+}
+
 }  // namespace
