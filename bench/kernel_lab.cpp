@@ -21,8 +21,9 @@
 //       in place, 16×16 transposes for Q and y. The same bits as v4. First a prototype here for
 //       one key block (T <= 128): MiniLM's shape (S=128 D=32) 104 → 119 GFLOP/s, 1 thread. Then
 //       any key length (online softmax per lane over blocks of 128 keys, key chunks in L2) and
-//       key ranges (causal, lengths, a past cache): 1 thread, S=512 D=32 119 → 138, S=2048 D=64
-//       133 → 142, causal S=128 D=32 B=4 H=12 58 → 75 (bench/RESULTS.md, stop 17).
+//       key ranges (causal, lengths, a past cache): v4 → v6, 1 thread, best call, S=512 D=32
+//       H=4 117–119 → 133–138, S=2048 D=64 136–139 → 145, causal S=128 D=32 B=4 H=12 59.5 → 74
+//       GFLOP/s (bench/RESULTS.md, stop 17).
 // Decode (few rows per group) reads keys in place instead of packing them (not timed here:
 // `mha bench --case decode-gqa`).
 #include <algorithm>
