@@ -145,10 +145,10 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
       {{1, 2, 2, 300, 300, 64, 64}, true, -1, -1, 0, {}},  // causal: diagonal blocks in part
       {{2, 4, 2, 64, 64, 32, 32}, true, -1, -1, 0, {}},    // GQA: rows of two positions a lane pair
       {{1, 2, 2, 40, 200, 32, 32}, true, -1, -1, 160, {}},   // past cache: bottom-right causal
-      {{1, 2, 2, 260, 260, 32, 48}, false, 100, 20, 0, {}},  // sliding window: blocks skipped
-      {{2, 8, 2, 80, 80, 32, 32}, false, 5, 0, 0, {}},       // GQA window: rows far apart
+      {{1, 2, 2, 260, 260, 32, 48}, false, 100, 20, 0, {}},  // window past one block: row blocks
+      {{2, 8, 2, 80, 80, 32, 32}, false, 5, 0, 0, {}},       // GQA window in one block
       {{3, 2, 2, 70, 200, 16, 32}, false, -1, -1, 0, {0, 129, 200}},  // lengths, one of 0
-      {{2, 2, 2, 50, 300, 32, 32}, true, 30, -1, 0, {250, 60}},       // lengths, causal, window
+      {{2, 2, 2, 50, 300, 32, 32}, true, -1, -1, 0, {250, 60}},       // lengths and causal
   };
   const int saved = num_threads();
   for (const RangesCase& rc : cases)
