@@ -255,6 +255,41 @@ TEST(AttentionEdge, ResultsDoNotDependOnThreadCount) {
   });
 }
 
+// Few rows and long key sets: the threads split the keys and merge their partial results by
+// log-sum-exp (driver.inc), in base 2 like the softmax. Prefill with one row block, decode, and
+// an additive mask; 2 threads against the reference (with e^ for 2^, errors of 0.8–1.3).
+TEST(AttentionEdge, KeysSplitAmongThreadsMergeInBase2) {
+  struct Split {
+    std::int64_t Sq, T, D;
+    bool mask;
+  };
+  for (const Split c : {Split{40, 2048, 32, false}, Split{1, 4096, 64, false}, Split{40, 1500, 16, true}}) {
+    SCOPED_TRACE("Sq=" + std::to_string(c.Sq) + " T=" + std::to_string(c.T) + " D=" + std::to_string(c.D) +
+                 (c.mask ? " additive mask" : ""));
+    std::mt19937_64 rng(static_cast<std::uint64_t>(c.T));
+    const Tensor q = mt::random_tensor(rng, DType::f32, {1, 1, c.Sq, c.D}, 2.0),
+                 k = mt::random_tensor(rng, DType::f32, {1, 1, c.T, c.D}, 2.0),
+                 v = mt::random_tensor(rng, DType::f32, {1, 1, c.T, c.D});
+    Tensor m(DType::f32, {c.Sq, c.T});
+    std::uniform_real_distribution<float> bias(-2.0f, 2.0f);
+    for (std::int64_t i = 0; i < m.numel(); ++i) m.data_as<float>()[i] = rng() % 8 ? bias(rng) : -INFINITY;
+    AttentionInputs in{q, k, v};
+    if (c.mask) in.mask = Mask::additive(m);
+    const Tensor ref = reference::attention(in).y;
+    // |scores| <= scale·D·max|q|·max|k|; biases <= 2.
+    const double s_abs = static_cast<double>(c.D) / std::sqrt(static_cast<double>(c.D)) * mt::max_abs(q) * mt::max_abs(k);
+    const auto bound = mt::attention_bound(std::ldexp(1.0, -24), c.D, c.T, s_abs, 2.0, mt::max_abs(v));
+    mt::for_each_isa([&](detail::Isa) {
+      const int saved = num_threads();
+      set_num_threads(2);
+      const Tensor y = attention(in).y;
+      set_num_threads(saved);
+      for (std::int64_t i = 0; i < y.numel(); ++i)
+        ASSERT_LE(std::abs(y.data_as<float>()[i] - ref.data_as<double>()[i]), bound.y + mt::kTiny) << "y[" << i << "]";
+    });
+  }
+}
+
 // Scores hundreds of powers of 2 apart, where subtracting a wrong row maximum overflows or
 // underflows every exponential. The fast paths take the maximum of the raw scores and scale it:
 // a negative scale turns it into the minimum (it must not be used then), and a small one shows
