@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <string>
@@ -14,7 +15,9 @@
 
 #include "attention/cpu/isa.hpp"
 #include "common/isa.hpp"
+#include "common/tolerance.hpp"
 #include "mha/attention.hpp"
+#include "mha/reference.hpp"
 #include "mha/threads.hpp"
 #include "unit/random_inputs.hpp"
 
@@ -186,15 +189,17 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
     }
 }
 
-// Masks that keep every key add nothing, and the two paths agree where a problem can take either:
-// a bool mask of trues and an additive mask of zeros (the row-block path: masks) give the bits of
-// no mask (rows in lanes), and a padded batch (keys past each sentence's length removed by a [B,
-// 1, 1, T] mask) gives each sentence's rows the bits of that sentence alone.
+// Masks that keep every key add nothing, and a padded batch gives each sentence the bits of that
+// sentence alone: a bool mask of trues shared by the heads (rows in lanes, through the masks'
+// copy) and an additive mask of zeros per head (the row-block path) give the bits of no mask
+// (rows in lanes); a batch padded to 260 keys (three key blocks, keys past each sentence's
+// length removed by a [B, 1, 1, T] mask: exact zeros in the sums, alpha = 1 in the blocks a
+// sentence does not reach) gives each sentence's rows the bits of that sentence alone.
 TEST(AttentionLanes, KeepAllMasksAndPaddingGiveTheBitsWithoutThem) {
   SKIP_WITHOUT_AVX512();
   detail::force_isa(detail::Isa::avx512);
   std::mt19937_64 rng(72);
-  const std::int64_t H = 4, S = 150, D = 32;
+  const std::int64_t H = 4, S = 300, D = 32;
   const Tensor q = mt::random_tensor(rng, DType::f32, {2, H, S, D}, 2.0),
                k = mt::random_tensor(rng, DType::f32, {2, H, S, D}, 2.0),
                v = mt::random_tensor(rng, DType::f32, {2, H, S, D});
@@ -206,10 +211,8 @@ TEST(AttentionLanes, KeepAllMasksAndPaddingGiveTheBitsWithoutThem) {
     const Tensor y = attention({q, k, v, m}).y;
     EXPECT_EQ(std::memcmp(y.data(), plain.data(), y.nbytes()), 0);
   }
-  // A batch of two sentences of 120 and 40 tokens, padded to 120: one partial key block. (A full
-  // block of 128 keys with removed keys takes the row-block path's one-pass softmax, whose
-  // maximum counts the removed keys' scores too: the same values to rounding, other bits.)
-  const std::int64_t P = 120, len = 40;
+  // A batch of two sentences of 260 and 40 tokens, padded to 260.
+  const std::int64_t P = 260, len = 40;
   const auto first = [&](const Tensor& t, std::int64_t b,
                          std::int64_t n) {  // batch b, positions [0, n)
     Tensor c(DType::f32, {1, H, n, D});
@@ -240,6 +243,106 @@ TEST(AttentionLanes, KeepAllMasksAndPaddingGiveTheBitsWithoutThem) {
       return c;
     }();
     EXPECT_EQ(std::memcmp(rows.data(), alone.data(), alone.nbytes()), 0) << "sentence " << b;
+  }
+  detail::reset_isa();
+}
+
+// Explicit masks shared by the heads take the lanes path through a copy in its layout
+// (flash_lanes_bias.inc: bool masks as bits, additive ones as floats); masks with a head stride
+// stay on the row blocks. Not the row-block path's bits (its one-pass masked softmax takes
+// another maximum), so both paths are held to the reference within the derived bound: kinds,
+// broadcast shapes ([B, 1, Sq, T], [Sq, T], [B, 1, 1, T], per head), f16 biases, one and several
+// key blocks, in chunks, with causal and lengths, GQA; with rows that keep no key (y = 0) and
+// non-finite value rows behind keys that every row removes (which must not leak).
+struct MaskCase {
+  LanesCase shape;
+  Shape mask;  // the mask's shape (broadcast to [B, Hq, Sq, T])
+  MaskKind kind;
+  DType dtype;  // additive masks
+  bool causal;
+  std::vector<std::int64_t> nonpad;
+};
+
+TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
+  SKIP_WITHOUT_AVX512();
+  using MK = MaskKind;
+  const MaskCase cases[] = {
+      {{1, 4, 4, 100, 100, 32, 32}, {1, 1, 100, 100}, MK::keep, DType::f32, false, {}},
+      {{2, 4, 4, 64, 64, 64, 64}, {2, 1, 64, 64}, MK::additive, DType::f32, false, {}},
+      {{2, 4, 2, 64, 300, 32, 48}, {64, 300}, MK::drop, DType::f32, false, {}},       // GQA, 3 blocks
+      {{1, 2, 2, 200, 1024, 32, 32}, {200, 1024}, MK::additive, DType::f32, false, {}},  // chunks
+      {{2, 3, 3, 50, 200, 16, 16}, {2, 1, 1, 200}, MK::keep, DType::f32, false, {}},  // key padding
+      {{1, 2, 2, 150, 150, 32, 32}, {1, 1, 150, 150}, MK::additive, DType::f16, true, {}},
+      {{2, 2, 2, 70, 260, 32, 32}, {70, 260}, MK::keep, DType::f32, false, {100, 260}},
+      {{1, 4, 4, 64, 200, 32, 32}, {1, 4, 64, 200}, MK::additive, DType::f32, false, {}},  // per head
+      {{1, 8, 2, 40, 130, 64, 64}, {40, 130}, MK::additive, DType::bf16, true, {}},  // GQA causal
+  };
+  const int saved = num_threads();
+  detail::force_isa(detail::Isa::avx512);
+  for (const MaskCase& mc : cases) {
+    const LanesCase& c = mc.shape;
+    SCOPED_TRACE("B=" + std::to_string(c.B) + " Hq=" + std::to_string(c.Hq) +
+                 " Hkv=" + std::to_string(c.Hkv) + " Sq=" + std::to_string(c.Sq) +
+                 " T=" + std::to_string(c.T) + " mask " + mc.mask.str() + " kind " +
+                 std::to_string(static_cast<int>(mc.kind)) + " causal " + std::to_string(mc.causal));
+    std::mt19937_64 rng(static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 11));
+    Operands o = make(c, false, rng());
+    // The mask: 1 in 8 (row, key) removed, plus the last row kept nothing and key 5 removed for
+    // every row (its value row made NaN and ∞).
+    const std::int64_t mT = mc.mask[mc.mask.rank() - 1], mS = mc.mask[mc.mask.rank() - 2];
+    const bool additive = mc.kind == MK::additive;
+    Tensor m(additive ? mc.dtype : DType::boolean, mc.mask);
+    std::uniform_real_distribution<double> bias(-3.0, 3.0);
+    for (std::int64_t i = 0; i < m.numel(); ++i) {
+      const std::int64_t key = i % mT, row = i / mT % mS;
+      const bool gone = rng() % 8 == 0 || key == 5 || (row == mS - 1 && mS > 1);
+      if (additive)
+        store_from_double(m.data(), m.dtype(), i, gone ? -INFINITY : bias(rng));
+      else
+        static_cast<std::uint8_t*>(m.data())[i] = (mc.kind == MK::keep) != gone;
+    }
+    for (std::int64_t bh = 0; bh < c.B * c.Hkv; ++bh)
+      for (std::int64_t d = 0; d < c.Dv; ++d)
+        o.v.data_as<float>()[(bh * c.T + 5) * c.Dv + d] = d % 2 ? NAN : INFINITY;
+    AttentionInputs in{o.qv, o.kv, o.vv};
+    in.mask = additive ? Mask::additive(m) : mc.kind == MK::keep ? Mask::keep(m) : Mask::drop(m);
+    Tensor nonpad;
+    if (!mc.nonpad.empty()) {
+      nonpad = Tensor(DType::i64, {c.B});
+      std::copy(mc.nonpad.begin(), mc.nonpad.end(), static_cast<std::int64_t*>(nonpad.data()));
+      in.nonpad_kv_seqlen = nonpad;
+    }
+    AttentionOptions opt;
+    opt.is_causal = mc.causal;
+    const Tensor ref = reference::attention(in, opt).y;
+    // Bound: |scores| <= scale·D·max|q|·max|k|, biases <= 3 (in the bound's units), |v| <= max |v|
+    // over the finite values.
+    const double scale = 1.0 / std::sqrt(static_cast<double>(c.D));
+    double v_abs = 0.0;
+    for (std::int64_t i = 0; i < o.v.numel(); ++i)
+      if (std::isfinite(o.v.data_as<float>()[i]))
+        v_abs = std::max(v_abs, std::abs(static_cast<double>(o.v.data_as<float>()[i])));
+    const double s_abs = scale * static_cast<double>(c.D) * mt::max_abs(o.q) * mt::max_abs(o.k);
+    const auto bound = mt::attention_bound(std::ldexp(1.0, -24), c.D, c.T, s_abs, 3.0, v_abs);
+    for (const bool lanes : {true, false})
+      for (const int threads : {1, 2})
+        for (const detail::ChunkBytes budget : {detail::ChunkBytes{}, detail::ChunkBytes{1, 1}}) {
+          if (budget.keys > 0 && (!lanes || c.T <= 128)) continue;
+          SCOPED_TRACE(std::string(lanes ? "lanes" : "row blocks") + ", threads " +
+                       std::to_string(threads) + ", chunk budget " + std::to_string(budget.keys));
+          detail::set_rows_in_lanes(lanes);
+          detail::set_chunk_bytes(budget);
+          set_num_threads(threads);
+          const Tensor y = attention(in, opt).y;
+          set_num_threads(saved);
+          detail::set_chunk_bytes({});
+          detail::set_rows_in_lanes(true);
+          for (std::int64_t i = 0; i < y.numel(); ++i) {
+            const double got = y.data_as<float>()[i], want = ref.data_as<double>()[i];
+            ASSERT_TRUE(std::isfinite(got)) << "y[" << i << "] = " << got;
+            ASSERT_LE(std::abs(got - want), bound.y + mt::kTiny) << "y[" << i << "]";
+          }
+        }
   }
   detail::reset_isa();
 }

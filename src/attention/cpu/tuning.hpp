@@ -109,6 +109,15 @@ inline constexpr std::int64_t kCompactMinBytes = std::int64_t{1} << 20;
 // ...and at most this many: the byte copy stays a modest temporary.
 inline constexpr std::int64_t kCompactMaxBytes = std::int64_t{1} << 30;
 
+// Explicit masks shared by the heads, on the rows-in-lanes path (flash_lanes_bias.inc), are copied
+// once per call into the lanes' layout, 4 bytes per (row, key) of one batch (or of each batch
+// where the masks vary along it): at most this many bytes (a [1, 1, 8192, 8192] mask); larger
+// ones stay on the row-block path, which reads the masks in place. The calling thread keeps a
+// copy of up to kLanesBiasKeepBytes for its next call (a new one faulted in 1,024 pages per
+// 4 MiB every call) and frees a larger one after the call.
+inline constexpr std::int64_t kLanesBiasMaxBytes = std::int64_t{256} << 20;
+inline constexpr std::int64_t kLanesBiasKeepBytes = std::int64_t{64} << 20;
+
 // Threads get at least this many multiply-adds each (about 5 µs of work at the FMA peak): an
 // OpenMP fork and join costs microseconds, and far more when another process holds a core, so a
 // 10-token sentence runs on one thread.
