@@ -189,6 +189,44 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
     }
 }
 
+// Softcap (without explicit masks) on the lanes path: the scores capped as the row-block path
+// caps them, the maximum capped from the raw one (softcap is monotone) — the row-block path's
+// bits, in one key block and several, with causal, GQA, and in key chunks.
+TEST(AttentionLanes, SoftcapGivesTheBitsOfTheRowBlockPath) {
+  SKIP_WITHOUT_AVX512();
+  const RangesCase cases[] = {
+      {{1, 12, 12, 128, 128, 32, 32}, false, -1, -1, 0, {}},
+      {{2, 4, 2, 100, 300, 64, 64}, false, -1, -1, 0, {}},
+      {{1, 2, 2, 300, 300, 64, 64}, true, -1, -1, 0, {}},
+      {{2, 2, 2, 50, 300, 32, 32}, true, -1, -1, 0, {250, 60}},
+  };
+  const int saved = num_threads();
+  for (const RangesCase& rc : cases)
+    for (const float cap : {5.0f, 30.0f})
+      for (const int threads : {1, 2}) {
+        const LanesCase& c = rc.shape;
+        SCOPED_TRACE("B=" + std::to_string(c.B) + " Hq=" + std::to_string(c.Hq) + " Sq=" +
+                     std::to_string(c.Sq) + " T=" + std::to_string(c.T) + " causal " +
+                     std::to_string(rc.causal) + " softcap " + std::to_string(cap) + " threads " +
+                     std::to_string(threads));
+        const Operands o = make(c, false, static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 3));
+        AttentionInputs in{o.qv, o.kv, o.vv};
+        Tensor nonpad;
+        if (!rc.nonpad.empty()) {
+          nonpad = Tensor(DType::i64, {c.B});
+          std::copy(rc.nonpad.begin(), rc.nonpad.end(), static_cast<std::int64_t*>(nonpad.data()));
+          in.nonpad_kv_seqlen = nonpad;
+        }
+        AttentionOptions opt;
+        opt.is_causal = rc.causal;
+        opt.softcap = cap;
+        set_num_threads(threads);
+        expect_rows_bits(in, opt, Tensor(DType::f32, {c.B, c.Hq, c.Sq, c.Dv}), c.T);
+        set_num_threads(saved);
+        if (HasFailure()) return;
+      }
+}
+
 // Masks that keep every key add nothing, and a padded batch gives each sentence the bits of that
 // sentence alone: a bool mask of trues shared by the heads (rows in lanes, through the masks'
 // copy) and an additive mask of zeros per head (the row-block path) give the bits of no mask
