@@ -135,6 +135,15 @@ struct RangesCase {
   std::vector<std::int64_t> nonpad;  // per batch; empty: none
 };
 
+// Per-batch key lengths as the i64 tensor nonpad_kv_seqlen takes; an undefined tensor (no
+// lengths) for none.
+Tensor lengths(const std::vector<std::int64_t>& n) {
+  if (n.empty()) return Tensor();
+  Tensor t(DType::i64, {static_cast<std::int64_t>(n.size())});
+  std::copy(n.begin(), n.end(), static_cast<std::int64_t*>(t.data()));
+  return t;
+}
+
 // Positions [s0, s1) of a contiguous fp32 [B, H, S, D] tensor, as a view.
 TensorView positions(const Tensor& t, std::int64_t s0, std::int64_t s1) {
   const Shape& sh = t.shape();
@@ -165,13 +174,8 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPathWithKeyRanges) {
                    std::to_string(rc.nonpad.size()) + " threads " + std::to_string(threads));
       const Operands o = make(c, false, static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 7));
       AttentionInputs in{o.qv, o.kv, o.vv};
-      Tensor nonpad, k_new, v_new;
-      if (!rc.nonpad.empty()) {
-        nonpad = Tensor(DType::i64, {c.B});
-        for (std::int64_t b = 0; b < c.B; ++b)
-          static_cast<std::int64_t*>(nonpad.data())[b] = rc.nonpad[static_cast<std::size_t>(b)];
-        in.nonpad_kv_seqlen = nonpad;
-      }
+      const Tensor nonpad = lengths(rc.nonpad);
+      in.nonpad_kv_seqlen = nonpad;
       if (rc.past > 0) {  // the first `past` keys and values as the cache, the rest as new
         in.past_key = positions(o.k, 0, rc.past);
         in.past_value = positions(o.v, 0, rc.past);
@@ -211,12 +215,8 @@ TEST(AttentionLanes, SoftcapGivesTheBitsOfTheRowBlockPath) {
                      std::to_string(threads));
         const Operands o = make(c, false, static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 3));
         AttentionInputs in{o.qv, o.kv, o.vv};
-        Tensor nonpad;
-        if (!rc.nonpad.empty()) {
-          nonpad = Tensor(DType::i64, {c.B});
-          std::copy(rc.nonpad.begin(), rc.nonpad.end(), static_cast<std::int64_t*>(nonpad.data()));
-          in.nonpad_kv_seqlen = nonpad;
-        }
+        const Tensor nonpad = lengths(rc.nonpad);
+        in.nonpad_kv_seqlen = nonpad;
         AttentionOptions opt;
         opt.is_causal = rc.causal;
         opt.softcap = cap;
@@ -344,12 +344,8 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
         o.v.data_as<float>()[(bh * c.T + 5) * c.Dv + d] = d % 2 ? NAN : INFINITY;
     AttentionInputs in{o.qv, o.kv, o.vv};
     in.mask = additive ? Mask::additive(m) : mc.kind == MK::keep ? Mask::keep(m) : Mask::drop(m);
-    Tensor nonpad;
-    if (!mc.nonpad.empty()) {
-      nonpad = Tensor(DType::i64, {c.B});
-      std::copy(mc.nonpad.begin(), mc.nonpad.end(), static_cast<std::int64_t*>(nonpad.data()));
-      in.nonpad_kv_seqlen = nonpad;
-    }
+    const Tensor nonpad = lengths(mc.nonpad);
+    in.nonpad_kv_seqlen = nonpad;
     AttentionOptions opt;
     opt.is_causal = mc.causal;
     const Tensor ref = reference::attention(in, opt).y;
