@@ -257,7 +257,8 @@ TEST(AttentionEdge, ResultsDoNotDependOnThreadCount) {
 
 // Few rows and long key sets: the threads split the keys and merge their partial results by
 // log-sum-exp (driver.inc), in base 2 like the softmax. Prefill with one row block, decode, and
-// an additive mask; 2 threads against the reference (with e^ for 2^, errors of 0.8–1.3).
+// an additive mask; 2 threads against the reference (with e^ for 2^, errors of 0.8–1.3), y and
+// the probabilities of the second pass.
 TEST(AttentionEdge, KeysSplitAmongThreadsMergeInBase2) {
   struct Split {
     std::int64_t Sq, T, D;
@@ -275,17 +276,22 @@ TEST(AttentionEdge, KeysSplitAmongThreadsMergeInBase2) {
     for (std::int64_t i = 0; i < m.numel(); ++i) m.data_as<float>()[i] = rng() % 8 ? bias(rng) : -INFINITY;
     AttentionInputs in{q, k, v};
     if (c.mask) in.mask = Mask::additive(m);
-    const Tensor ref = reference::attention(in).y;
+    AttentionOptions opt;  // the probabilities too: the second pass reads the merged log-sum-exp
+    opt.qk_output_mode = QkOutput::probabilities;
+    const AttentionResult ref = reference::attention(in, opt);
     // |scores| <= scale·D·max|q|·max|k|; biases <= 2.
     const double s_abs = static_cast<double>(c.D) / std::sqrt(static_cast<double>(c.D)) * mt::max_abs(q) * mt::max_abs(k);
     const auto bound = mt::attention_bound(std::ldexp(1.0, -24), c.D, c.T, s_abs, 2.0, mt::max_abs(v));
     mt::for_each_isa([&](detail::Isa) {
       const int saved = num_threads();
       set_num_threads(2);
-      const Tensor y = attention(in).y;
+      const AttentionResult got = attention(in, opt, {.qk_output = true});
       set_num_threads(saved);
-      for (std::int64_t i = 0; i < y.numel(); ++i)
-        ASSERT_LE(std::abs(y.data_as<float>()[i] - ref.data_as<double>()[i]), bound.y + mt::kTiny) << "y[" << i << "]";
+      for (std::int64_t i = 0; i < got.y.numel(); ++i)
+        ASSERT_LE(std::abs(got.y.data_as<float>()[i] - ref.y.data_as<double>()[i]), bound.y + mt::kTiny) << "y[" << i << "]";
+      for (std::int64_t i = 0; i < got.qk_output.numel(); ++i)
+        ASSERT_LE(std::abs(got.qk_output.data_as<float>()[i] - ref.qk_output.data_as<double>()[i]), bound.prob + mt::kTiny)
+            << "probability [" << i << "]";
     });
   }
 }
