@@ -209,8 +209,8 @@ TEST(AttentionLanes, SoftcapGivesTheBitsOfTheRowBlockPath) {
     for (const float cap : {5.0f, 30.0f})
       for (const int threads : {1, 2}) {
         const LanesCase& c = rc.shape;
-        SCOPED_TRACE("B=" + std::to_string(c.B) + " Hq=" + std::to_string(c.Hq) + " Sq=" +
-                     std::to_string(c.Sq) + " T=" + std::to_string(c.T) + " causal " +
+        SCOPED_TRACE("B=" + std::to_string(c.B) + " Hq=" + std::to_string(c.Hq) +
+                     " Sq=" + std::to_string(c.Sq) + " T=" + std::to_string(c.T) + " causal " +
                      std::to_string(rc.causal) + " softcap " + std::to_string(cap) + " threads " +
                      std::to_string(threads));
         const Operands o = make(c, false, static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 3));
@@ -307,12 +307,13 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
   const MaskCase cases[] = {
       {{1, 4, 4, 100, 100, 32, 32}, {1, 1, 100, 100}, MK::keep, DType::f32, false, {}},
       {{2, 4, 4, 64, 64, 64, 64}, {2, 1, 64, 64}, MK::additive, DType::f32, false, {}},
-      {{2, 4, 2, 64, 300, 32, 48}, {64, 300}, MK::drop, DType::f32, false, {}},       // GQA, 3 blocks
+      {{2, 4, 2, 64, 300, 32, 48}, {64, 300}, MK::drop, DType::f32, false, {}},  // GQA, 3 blocks
       {{1, 2, 2, 200, 1024, 32, 32}, {200, 1024}, MK::additive, DType::f32, false, {}},  // chunks
       {{2, 3, 3, 50, 200, 16, 16}, {2, 1, 1, 200}, MK::keep, DType::f32, false, {}},  // key padding
       {{1, 2, 2, 150, 150, 32, 32}, {1, 1, 150, 150}, MK::additive, DType::f16, true, {}},
       {{2, 2, 2, 70, 260, 32, 32}, {70, 260}, MK::keep, DType::f32, false, {100, 260}},
-      {{1, 4, 4, 64, 200, 32, 32}, {1, 4, 64, 200}, MK::additive, DType::f32, false, {}},  // per head
+      // A mask per head (the row blocks):
+      {{1, 4, 4, 64, 200, 32, 32}, {1, 4, 64, 200}, MK::additive, DType::f32, false, {}},
       {{1, 8, 2, 40, 130, 64, 64}, {40, 130}, MK::additive, DType::bf16, true, {}},  // GQA causal
   };
   const int saved = num_threads();
@@ -322,7 +323,8 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
     SCOPED_TRACE("B=" + std::to_string(c.B) + " Hq=" + std::to_string(c.Hq) +
                  " Hkv=" + std::to_string(c.Hkv) + " Sq=" + std::to_string(c.Sq) +
                  " T=" + std::to_string(c.T) + " mask " + mc.mask.str() + " kind " +
-                 std::to_string(static_cast<int>(mc.kind)) + " causal " + std::to_string(mc.causal));
+                 std::to_string(static_cast<int>(mc.kind)) + " causal " +
+                 std::to_string(mc.causal));
     std::mt19937_64 rng(static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 11));
     Operands o = make(c, false, rng());
     // The mask: 1 in 8 (row, key) removed, plus the last row kept nothing and key 5 removed for
