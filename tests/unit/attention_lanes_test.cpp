@@ -286,7 +286,8 @@ TEST(AttentionLanes, KeepAllMasksAndPaddingGiveTheBitsWithoutThem) {
 }
 
 // Explicit masks shared by the heads take the lanes path through a copy in its layout
-// (flash_lanes_bias.inc: bool masks as bits, additive ones as floats); masks with a head stride
+// (flash_lanes_bias.inc: bool masks as bits, additive ones as floats, masks the same for every
+// query row as one float per key); masks with a head stride
 // stay on the row blocks. Not the row-block path's bits (its one-pass masked softmax takes
 // another maximum), so both paths are held to the reference within the derived bound: kinds,
 // broadcast shapes ([B, 1, Sq, T], [Sq, T], [B, 1, 1, T], per head), f16 biases, one and several
@@ -310,6 +311,7 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
       {{2, 4, 2, 64, 300, 32, 48}, {64, 300}, MK::drop, DType::f32, false, {}},  // GQA, 3 blocks
       {{1, 2, 2, 200, 1024, 32, 32}, {200, 1024}, MK::additive, DType::f32, false, {}},  // chunks
       {{2, 3, 3, 50, 200, 16, 16}, {2, 1, 1, 200}, MK::keep, DType::f32, false, {}},  // key padding
+      {{2, 8, 2, 40, 300, 32, 32}, {2, 1, 1, 300}, MK::additive, DType::f32, true, {}},  // key bias
       {{1, 2, 2, 150, 150, 32, 32}, {1, 1, 150, 150}, MK::additive, DType::f16, true, {}},
       {{2, 2, 2, 70, 260, 32, 32}, {70, 260}, MK::keep, DType::f32, false, {100, 260}},
       // A mask per head (the row blocks):
