@@ -126,6 +126,55 @@ TEST(AttentionLanes, GiveTheBitsOfTheRowBlockPath) {
         }
 }
 
+// bf16 and f16 inputs: keys and values converted into a copy per whole group, queries as they
+// are transposed — exact conversions, so the bits are the row blocks' (which convert them the
+// same way). The lanes path must have run (it falls back to the row blocks where it does not
+// apply, and they would compare equal to themselves).
+TEST(AttentionLanes, SixteenBitInputsGiveTheBitsOfTheRowBlockPath) {
+  SKIP_WITHOUT_AVX512();
+  struct Case {
+    LanesCase c;
+    bool causal;
+  };
+  const Case cases[] = {
+      {{1, 8, 8, 128, 128, 32, 32}, false},  // one key block, 8 groups: whole groups
+      {{2, 4, 4, 64, 300, 64, 64}, false},   // three key blocks, the last partial
+      {{2, 8, 2, 40, 200, 32, 48}, true},    // GQA, causal, Dv != D
+      {{1, 4, 4, 100, 1024, 64, 64}, true},  // eight key blocks, causal
+  };
+  const int saved = num_threads();
+  for (const Case& k : cases)
+    for (const DType dt : {DType::bf16, DType::f16})
+      for (const bool bshd : {false, true})
+        for (const int threads : {1, 2}) {
+          const LanesCase& c = k.c;
+          SCOPED_TRACE("B=" + std::to_string(c.B) + " Hq=" + std::to_string(c.Hq) +
+                       " Hkv=" + std::to_string(c.Hkv) + " Sq=" + std::to_string(c.Sq) +
+                       " T=" + std::to_string(c.T) + " D=" + std::to_string(c.D) +
+                       " Dv=" + std::to_string(c.Dv) + " causal " + std::to_string(k.causal) + " " +
+                       std::string(dtype_name(dt)) + (bshd ? " [B,S,H,D]" : " [B,H,S,D]") +
+                       " threads " + std::to_string(threads));
+          Operands o = make(c, bshd, static_cast<std::uint64_t>(c.Sq * 1000 + c.T));
+          // The same storage layout in 16 bits, seen through the same views.
+          const auto narrow = [&](Tensor& t, TensorView& view) {
+            t = Tensor::copy_of(t.view(), dt);
+            view = bshd ? t.view().permuted({0, 2, 1, 3}) : t.view();
+          };
+          narrow(o.q, o.qv);
+          narrow(o.k, o.kv);
+          narrow(o.v, o.vv);
+          AttentionOptions opt;
+          opt.is_causal = k.causal;
+          set_num_threads(threads);
+          const long long runs = detail::rows_in_lanes_runs();
+          expect_rows_bits({o.qv, o.kv, o.vv}, opt, Tensor(DType::f32, {c.B, c.Hq, c.Sq, c.Dv}),
+                           c.T);
+          EXPECT_GT(detail::rows_in_lanes_runs(), runs) << "the lanes path did not run";
+          set_num_threads(saved);
+          if (HasFailure()) return;
+        }
+}
+
 // Key ranges (causal, windows, lengths, a past cache): blocks every row sees whole, blocks some
 // rows see in part, blocks skipped, rows that see nothing (y = 0), across chunks and threads.
 struct RangesCase {

@@ -33,7 +33,7 @@ using Tune = Tuning<Isa::avx512>;
 
 namespace mha::detail {
 void run_flash_avx512(const AttentionParams& p) {
-  if (avx512::flash::lanes::run(p)) return;  // fp32; masks shared by the heads (flash_lanes.inc)
+  if (avx512::flash::lanes::run(p)) return;  // fp32, bf16, f16 inputs; shared masks (flash_lanes.inc)
   avx512::flash::run<avx512::Fp32Elems>(p);
 }
 }  // namespace mha::detail

@@ -92,4 +92,10 @@ std::atomic<bool> rows_in_lanes{true};
 void set_rows_in_lanes(bool on) { rows_in_lanes.store(on); }
 bool rows_in_lanes_enabled() { return rows_in_lanes.load(); }
 
+namespace {
+std::atomic<long long> lanes_runs{0};
+}
+void count_rows_in_lanes_run() { lanes_runs.fetch_add(1, std::memory_order_relaxed); }
+long long rows_in_lanes_runs() { return lanes_runs.load(std::memory_order_relaxed); }
+
 }  // namespace mha::detail

@@ -54,5 +54,10 @@ ChunkBytes chunk_bytes_override();
 // tests turn it off to compare it with the row-block path, bit for bit.
 void set_rows_in_lanes(bool on);
 bool rows_in_lanes_enabled();
+// Calls the rows-in-lanes path has run since the process started (tests check that a problem
+// took it: the path otherwise falls back to the row blocks, which would compare equal to
+// themselves).
+void count_rows_in_lanes_run();
+long long rows_in_lanes_runs();
 
 }  // namespace mha::detail
