@@ -349,6 +349,7 @@ struct MaskCase {
   DType dtype;  // additive masks
   bool causal;
   std::vector<std::int64_t> nonpad;
+  DType input = DType::f32;  // of q, k and v
 };
 
 TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
@@ -366,6 +367,9 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
       // A mask per head (the row blocks):
       {{1, 4, 4, 64, 200, 32, 32}, {1, 4, 64, 200}, MK::additive, DType::f32, false, {}},
       {{1, 8, 2, 40, 130, 64, 64}, {40, 130}, MK::additive, DType::bf16, true, {}},  // GQA causal
+      // 16-bit inputs (the lanes path converts them; the values' check reads them in place):
+      {{2, 4, 4, 64, 300, 32, 32}, {64, 300}, MK::additive, DType::f32, true, {}, DType::bf16},
+      {{2, 3, 3, 50, 200, 16, 16}, {2, 1, 1, 200}, MK::keep, DType::f32, false, {}, DType::f16},
   };
   const int saved = num_threads();
   detail::force_isa(detail::Isa::avx512);
@@ -375,7 +379,7 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
                  " Hkv=" + std::to_string(c.Hkv) + " Sq=" + std::to_string(c.Sq) +
                  " T=" + std::to_string(c.T) + " mask " + mc.mask.str() + " kind " +
                  std::to_string(static_cast<int>(mc.kind)) + " causal " +
-                 std::to_string(mc.causal));
+                 std::to_string(mc.causal) + " inputs " + std::string(dtype_name(mc.input)));
     std::mt19937_64 rng(static_cast<std::uint64_t>(c.Sq * 1000 + c.T + 11));
     Operands o = make(c, false, rng());
     // The mask: 1 in 8 (row, key) removed, plus the last row kept nothing and key 5 removed for
@@ -395,7 +399,9 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
     for (std::int64_t bh = 0; bh < c.B * c.Hkv; ++bh)
       for (std::int64_t d = 0; d < c.Dv; ++d)
         o.v.data_as<float>()[(bh * c.T + 5) * c.Dv + d] = d % 2 ? NAN : INFINITY;
-    AttentionInputs in{o.qv, o.kv, o.vv};
+    if (mc.input != DType::f32)
+      for (auto* t : {&o.q, &o.k, &o.v}) *t = Tensor::copy_of(t->view(), mc.input);
+    AttentionInputs in{o.q, o.k, o.v};
     in.mask = additive ? Mask::additive(m) : mc.kind == MK::keep ? Mask::keep(m) : Mask::drop(m);
     const Tensor nonpad = lengths(mc.nonpad);
     in.nonpad_kv_seqlen = nonpad;
@@ -406,9 +412,10 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
     // over the finite values.
     const double scale = 1.0 / std::sqrt(static_cast<double>(c.D));
     double v_abs = 0.0;
-    for (std::int64_t i = 0; i < o.v.numel(); ++i)
-      if (std::isfinite(o.v.data_as<float>()[i]))
-        v_abs = std::max(v_abs, std::abs(static_cast<double>(o.v.data_as<float>()[i])));
+    const Tensor v64 = Tensor::copy_of(o.v.view(), DType::f64);
+    for (std::int64_t i = 0; i < v64.numel(); ++i)
+      if (std::isfinite(v64.data_as<double>()[i]))
+        v_abs = std::max(v_abs, std::abs(v64.data_as<double>()[i]));
     const double s_abs = scale * static_cast<double>(c.D) * mt::max_abs(o.q) * mt::max_abs(o.k);
     const auto bound = mt::attention_bound(std::ldexp(1.0, -24), c.D, c.T, s_abs, 3.0, v_abs);
     for (const bool lanes : {true, false})
@@ -420,7 +427,11 @@ TEST(AttentionLanes, MasksMatchTheReferenceOnBothPaths) {
           detail::set_rows_in_lanes(lanes);
           detail::set_chunk_bytes(budget);
           set_num_threads(threads);
-          const Tensor y = attention(in, opt).y;
+          Tensor y(DType::f32, {c.B, c.Hq, c.Sq, c.Dv});  // (16-bit inputs: f32 out, exactly)
+          const long long runs = detail::rows_in_lanes_runs();
+          attention(in, opt, AttentionOutputs{y});
+          if (lanes && mc.input != DType::f32)  // (shared masks: the lanes path must take them)
+            EXPECT_GT(detail::rows_in_lanes_runs(), runs) << "the lanes path did not run";
           set_num_threads(saved);
           detail::set_chunk_bytes({});
           detail::set_rows_in_lanes(true);
