@@ -39,6 +39,9 @@ struct Tuning<Isa::avx512> {
   // output columns per P·V tile. 48 rows × 8 keys = 24 accumulators; per head-dim step 3 query
   // vector loads and 8 key broadcasts feed 24 FMAs.
   static constexpr int lanes_rows = 48, lanes_keys = 8, lanes_cols = 8;
+  // Rows in lanes, one key block: y's rows straight from P·V (pv_rows_to_y), 12 rows × 2 column
+  // vectors = 24 accumulators; per key 2 value loads and 12 probability broadcasts feed 24 FMAs.
+  static constexpr int lanes_y_rows = 12;
 };
 
 template <>
