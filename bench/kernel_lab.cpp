@@ -23,7 +23,9 @@
 //       any key length (online softmax per lane over blocks of 128 keys, key chunks in L2) and
 //       key ranges (causal, lengths, a past cache): v4 → v6, 1 thread, best call, S=512 D=32
 //       H=4 117–119 → 133–138, S=2048 D=64 136–139 → 145, causal S=128 D=32 B=4 H=12 59.5 → 74
-//       GFLOP/s (bench/RESULTS.md, stop 17).
+//       GFLOP/s (bench/RESULTS.md, stop 17). Stop 21: one key block writes y's rows straight from
+//       P·V (no Oᵀ, no output transposes): B=32 H=12 S=128 D=32, 1 thread, best of 300, 111–118 →
+//       119.5–120.5 GFLOP/s; here (--batch 32 --heads 12, 128 32) v4 99.9, v6 123.4 best.
 // Decode (few rows per group) reads keys in place instead of packing them (not timed here:
 // `mha bench --case decode-gqa`).
 #include <algorithm>
